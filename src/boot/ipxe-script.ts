@@ -1,0 +1,75 @@
+// Renders iPXE scripts (https://ipxe.org/scripting): a profile's boot script and the netboot.xyz-style menu.
+import type { Profile } from '../store/schema.js';
+
+export interface ScriptUrls {
+  /** URL iPXE fetches for a profile's kernel (index 'kernel') or its n-th initrd. */
+  asset(profile: Profile, which: 'kernel' | number): string;
+  /** URL of the boot script for one profile, used by menu entries. */
+  profileScript(profile: Profile): string;
+}
+
+export interface MenuOptions {
+  readonly title: string;
+  readonly timeoutSeconds: number;
+  readonly defaultEntry: string;
+  /** 'efi' or 'pcbios' as iPXE's ${platform} reports it; decides how "local disk" exits. */
+  readonly platform: string | null;
+}
+
+export function renderProfileScript(profile: Profile, urls: ScriptUrls, platform: string | null): string {
+  const lines = ['#!ipxe', `echo Bramble: booting ${oneLine(profile.name)}`];
+  switch (profile.kind) {
+    case 'kernel': {
+      const initrds = (profile.initrds ?? []).map((path, i) => ({ name: `initrd${i}${extensionOf(path)}`, url: urls.asset(profile, i) }));
+      // UEFI's Linux EFI stub only gets an initrd the command line names (facts/firmware.md); harmless on BIOS.
+      const args = [...initrds.map((i) => `initrd=${i.name}`), profile.cmdline ?? ''].filter((s) => s !== '').join(' ');
+      lines.push(`kernel ${urls.asset(profile, 'kernel')}${args === '' ? '' : ' ' + oneLine(args)} || goto failed`);
+      for (const initrd of initrds) lines.push(`initrd --name ${initrd.name} ${initrd.url} || goto failed`);
+      lines.push('boot || goto failed');
+      break;
+    }
+    case 'chain':
+      lines.push(`chain ${oneLine(profile.chain ?? '')} || goto failed`);
+      break;
+    case 'local-disk':
+      lines.push(...localDiskLines(platform));
+      break;
+    case 'script': {
+      const body = (profile.script ?? '').replace(/^#!ipxe[^\n]*\n?/, '');
+      return ['#!ipxe', body.trimEnd(), ''].join('\n');
+    }
+  }
+  lines.push('exit', ':failed', 'echo Bramble: boot failed, retrying in 10 s', 'sleep 10', 'reboot', '');
+  return lines.join('\n');
+}
+
+export function renderMenu(profiles: readonly Profile[], urls: ScriptUrls, options: MenuOptions): string {
+  const labelOf = new Map(profiles.map((p, i) => [p.name, `p${i}`]));
+  const builtins = ['local', 'shell', 'reboot'];
+  const defaultLabel = labelOf.get(options.defaultEntry) ?? (builtins.includes(options.defaultEntry) ? options.defaultEntry : 'local');
+  const lines = ['#!ipxe', ':menu', `menu ${oneLine(options.title)}`, 'item --gap Profiles'];
+  for (const p of profiles) lines.push(`item ${labelOf.get(p.name)} ${oneLine(p.name)}${p.description ? ' - ' + oneLine(p.description) : ''}`);
+  lines.push('item --gap Other', 'item local Boot from local disk', 'item shell iPXE shell', 'item reboot Reboot');
+  lines.push(`choose --timeout ${Math.max(0, Math.round(options.timeoutSeconds * 1000))} --default ${defaultLabel} selected || goto menu`);
+  lines.push('goto ${selected}');
+  for (const p of profiles) lines.push(`:${labelOf.get(p.name)}`, `chain ${urls.profileScript(p)} || goto menu`);
+  lines.push(':local', ...localDiskLines(options.platform), ':shell', 'shell', 'goto menu', ':reboot', 'reboot', '');
+  return lines.join('\n');
+}
+
+function localDiskLines(platform: string | null): string[] {
+  // On UEFI, exiting iPXE hands control back to the firmware's boot order; BIOS needs an explicit sanboot.
+  if (platform === 'efi') return ['echo Bramble: booting from local disk', 'exit 1'];
+  return ['echo Bramble: booting from local disk', 'sanboot --no-describe --drive 0x80 || exit 1'];
+}
+
+function extensionOf(path: string): string {
+  const base = path.split(/[/?#]/).filter(Boolean).at(-1) ?? '';
+  const m = /\.(gz|img|xz|zst|lz4|cpio)$/.exec(base);
+  return m ? m[0] : '';
+}
+
+// A value with a newline would end the iPXE command early and start another one.
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}

@@ -1,0 +1,51 @@
+// `bramble doctor`: checks this host for what serving needs and looks for other DHCP servers on the segment.
+import { parseArgs } from 'node:util';
+import { networkInterfaces } from 'node:os';
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { settingsTable, type SettingName } from '../config/settings-table.js';
+import { ConfigError, loadServeConfig } from '../config/load.js';
+import { silentLogger } from '../log/logger.js';
+import { probeDhcpServers } from '../dhcp/probe.js';
+import { isServerRunning } from '../control/control-client.js';
+import { dhcpAdvice, type Finding } from './doctor-advice.js';
+import type { Output } from './output.js';
+
+export async function doctorCommand(args: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<number> {
+  const options: Record<string, { type: 'string' }> = { config: { type: 'string' }, 'probe-seconds': { type: 'string' } };
+  for (const s of Object.values(settingsTable)) options[s.flag] = { type: 'string' };
+  const { values } = parseArgs({ args: [...args], options, strict: true });
+  const flags: Partial<Record<SettingName, unknown>> = {};
+  for (const [name, s] of Object.entries(settingsTable)) if (values[s.flag] !== undefined) flags[name as SettingName] = values[s.flag];
+  const configFile = (values.config as string | undefined) ?? env.BRAMBLE_CONFIG ?? null;
+  const findings: Finding[] = [];
+  const report = (f: Finding) => {
+    findings.push(f);
+    io.out(`${f.level === 'ok' ? ' ok ' : f.level === 'warn' ? 'warn' : 'FAIL'}  ${f.text}`);
+  };
+  let config;
+  try {
+    config = await loadServeConfig({ flags, env, configFile: configFile === null ? null : resolve(configFile), interfaces: networkInterfaces });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    report({ level: 'fail', text: error.message });
+    return 1;
+  }
+  report({ level: 'ok', text: `interface ${config.interface} has ${config.address}/${config.netmask}` });
+  for (const file of ['undionly.kpxe', config.uefiBootFile]) {
+    const path = join(config.ipxeDir, file);
+    const present = await access(path).then(() => true, () => false);
+    report(present ? { level: 'ok', text: `iPXE binary ${path} present` } : { level: 'fail', text: `iPXE binary ${path} missing (Debian: apt install ipxe)` });
+  }
+  const running = await isServerRunning(resolve(config.dataDir));
+  report({ level: 'ok', text: running ? `a bramble server is running on ${config.dataDir}` : `no bramble server is running on ${config.dataDir}` });
+  const mac = networkInterfaces()[config.interface]?.find((i) => i.family === 'IPv4')?.mac ?? '02:00:00:00:00:01';
+  const seconds = Number(values['probe-seconds'] ?? 3);
+  try {
+    const found = await probeDhcpServers({ interfaceName: config.interface, mac, timeoutMs: seconds * 1000, log: silentLogger() });
+    for (const f of dhcpAdvice(found, config.address, config.dhcpMode)) report(f);
+  } catch (error) {
+    report({ level: 'warn', text: `could not probe for DHCP servers: ${(error as Error).message}` });
+  }
+  return findings.some((f) => f.level === 'fail') ? 1 : 0;
+}

@@ -1,0 +1,73 @@
+// How CLI commands reach the admin API: through the running server's control socket, or, when no server
+// runs on the data folder, by opening the store themselves and calling the same API in-process.
+import { request } from 'node:http';
+import { silentLogger } from '../log/logger.js';
+import { openStore } from '../store/store.js';
+import { openBootEventLog } from '../store/boot-events.js';
+import { apiRoutes } from '../http/api-routes.js';
+import { join } from 'node:path';
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export function controlSocketPath(dataDir: string): string {
+  return join(dataDir, 'bramble.sock');
+}
+
+export type ApiCall = (method: string, path: string, body?: unknown) => Promise<ApiResponse>;
+
+export async function isServerRunning(dataDir: string): Promise<boolean> {
+  try {
+    await socketCall(controlSocketPath(dataDir), 'GET', '/api/status');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `use` with an API connection; `via` says which path was taken (for messages). */
+export async function withApi<T>(dataDir: string, use: (call: ApiCall, via: 'server' | 'store') => Promise<T>): Promise<T> {
+  const socket = controlSocketPath(dataDir);
+  if (await isServerRunning(dataDir)) return use((m, p, b) => socketCall(socket, m, p, b), 'server');
+  const store = await openStore(dataDir, silentLogger());
+  const events = await openBootEventLog(dataDir, { log: silentLogger() });
+  try {
+    const app = apiRoutes({ store, events, status: null });
+    return await use(async (method, path, body) => {
+      const res = await app.request(path, {
+        method,
+        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      });
+      return { status: res.status, body: await res.json() };
+    }, 'store');
+  } finally {
+    await events.close();
+    await store.close();
+  }
+}
+
+function socketCall(socketPath: string, method: string, path: string, body?: unknown): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      { socketPath, method, path, headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) });
+          } catch (cause) {
+            reject(new Error(`control socket answered non-JSON (${res.statusCode})`, { cause }));
+          }
+        });
+      },
+    );
+    req.setTimeout(10_000, () => req.destroy(new Error('control socket timed out')));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}

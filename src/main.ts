@@ -1,0 +1,193 @@
+// Wires Bramble's services together for `bramble serve`: store, boot policy, TFTP, HTTP, DHCP, control socket.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import type { Logger } from './log/logger.js';
+import type { ServeConfig } from './config/load.js';
+import { openStore } from './store/store.js';
+import { openBootEventLog } from './store/boot-events.js';
+import { createRecorder } from './inventory/recorder.js';
+import { firmwareFromDhcp } from './inventory/machine-facts.js';
+import { chooseDhcpBoot } from './boot/dhcp-boot.js';
+import { createTftpServer } from './tftp/server.js';
+import { folderFiles } from './tftp/folder-files.js';
+import { createDhcpServer, type DhcpClient, type DhcpServer } from './dhcp/server.js';
+import { probeDhcpServers } from './dhcp/probe.js';
+import { bootRoutes } from './http/boot-routes.js';
+import { apiRoutes } from './http/api-routes.js';
+import { startHttpServer } from './http/http-server.js';
+import { listenControlSocket } from './control/control-socket.js';
+import { macForIp } from './net/arp-table.js';
+import { networkInterfaces } from 'node:os';
+
+export interface Running {
+  readonly httpBase: string;
+  readonly tftpPort: number;
+  stop(): Promise<void>;
+}
+
+export async function startBramble(config: ServeConfig, log: Logger): Promise<Running> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        log.warn('error while stopping', { error });
+      }
+    }
+  };
+  try {
+    return await startServices(config, log, stops, stopAll);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function startServices(config: ServeConfig, log: Logger, stops: (() => Promise<void>)[], stopAll: () => Promise<void>): Promise<Running> {
+  const tftpRoot = join(config.dataDir, 'tftp');
+  const assetsDir = join(config.dataDir, 'http');
+  await mkdir(tftpRoot, { recursive: true });
+  await mkdir(assetsDir, { recursive: true });
+
+  const store = await openStore(config.dataDir, log.child({ service: 'store' }));
+  stops.push(() => store.close());
+  if (store.recovered) log.warn('store was recovered from its previous version; the newest change may be lost');
+  const events = await openBootEventLog(config.dataDir, { log: log.child({ service: 'events' }) });
+  stops.push(() => events.close());
+  const recorder = createRecorder({ store, events, log: log.child({ service: 'inventory' }) });
+  stops.push(() => recorder.close());
+
+  const httpBase = `http://${config.address}${config.httpPort === 80 ? '' : `:${config.httpPort}`}`;
+
+  const tftpLog = log.child({ service: 'tftp' });
+  const tftp = createTftpServer({
+    address: config.address,
+    port: config.tftpPort,
+    files: folderFiles([tftpRoot, config.ipxeDir]),
+    log: tftpLog,
+    onTransfer: (t) => {
+      void macForIp(t.client.address).then((mac) => {
+        if (mac !== null) recorder.event(mac, 'tftp', `${t.path}: ${t.outcome}`, { bytes: t.bytes, ms: t.ms });
+      });
+    },
+  });
+  const tftpBound = await tftp.start();
+  stops.push(() => tftp.stop());
+
+  const bootLog = log.child({ service: 'http' });
+  const http = await startHttpServer({
+    app: bootRoutes({ store, recorder, log: bootLog, httpBase, defaultProfile: config.defaultProfile, ipxeDir: config.ipxeDir, assetsDir, macForIp }),
+    address: config.address,
+    port: config.httpPort,
+  });
+  stops.push(() => http.close());
+
+  let dhcp: DhcpServer | null = null;
+  if (config.dhcpMode !== 'off') {
+    const dhcpLog = log.child({ service: 'dhcp' });
+    dhcp = createDhcpServer({
+      mode: config.dhcpMode,
+      interfaceName: config.interface,
+      serverAddress: config.address,
+      ...(config.dhcpMode === 'full' && config.dhcpRange !== null
+        ? {
+            pool: {
+              first: config.dhcpRange.first,
+              last: config.dhcpRange.last,
+              netmask: config.netmask,
+              ...(config.dhcpRouter === null ? {} : { router: config.dhcpRouter }),
+              dns: config.dhcpDns,
+              leaseSeconds: config.dhcpLeaseSeconds,
+            },
+            leaseFile: join(config.dataDir, 'dhcp-leases.jsonl'),
+          }
+        : {}),
+      policy: {
+        bootFor: (client) => {
+          const decision = chooseDhcpBoot(client, {
+            serverAddress: config.address,
+            httpBase,
+            biosBootFile: 'undionly.kpxe',
+            uefiBootFile: config.uefiBootFile,
+          });
+          dhcpLog.debug('boot decision', { mac: client.mac, xid: client.xid, reason: decision.reason });
+          return decision.answer;
+        },
+        reservationFor: (mac) => store.read().machines.find((m) => m.mac === mac)?.ip ?? null,
+        observe: (client, event) => observeDhcp(client, event, recorder),
+      },
+      log: dhcpLog,
+    });
+    await dhcp.start();
+    const started = dhcp;
+    stops.push(() => started.stop());
+  }
+
+  const control = await listenControlSocket(
+    new Hono().route(
+      '/',
+      apiRoutes({
+        store,
+        events,
+        status: () => ({
+          pid: process.pid,
+          interface: config.interface,
+          address: config.address,
+          httpBase,
+          tftpPort: tftpBound.port,
+          dhcpMode: config.dhcpMode,
+          dhcp: dhcp?.stats() ?? null,
+          tftp: tftp.stats(),
+        }),
+      }),
+    ),
+    config.dataDir,
+  );
+  stops.push(() => control.close());
+
+  log.info('bramble is serving', {
+    interface: config.interface,
+    address: config.address,
+    dhcpMode: config.dhcpMode,
+    http: httpBase,
+    tftpPort: tftpBound.port,
+    dataDir: config.dataDir,
+  });
+  if (config.dhcpMode !== 'off' && config.dhcpProbe) void probeAndReport(config, log);
+  return { httpBase, tftpPort: tftpBound.port, stop: stopAll };
+}
+
+function observeDhcp(client: DhcpClient, event: { kind: string; address?: string }, recorder: ReturnType<typeof createRecorder>): void {
+  const booting = client.isIpxe || client.vendorClass?.startsWith('PXEClient') || client.vendorClass?.startsWith('HTTPClient');
+  // Only machines trying to boot are inventory; a laptop renewing its lease in full mode is not.
+  if (!booting || event.kind === 'ignored') return;
+  const firmware = firmwareFromDhcp(client);
+  recorder.seen({
+    mac: client.mac,
+    ...(client.arch === null ? {} : { arch: client.arch }),
+    ...(firmware === undefined ? {} : { firmware }),
+    ...(client.uuid === null ? {} : { uuid: client.uuid }),
+    ...(client.hostname === null ? {} : { hostname: client.hostname }),
+    ...(event.address === undefined || event.address === '0.0.0.0' ? {} : { ip: event.address }),
+  });
+  const who = client.isIpxe ? 'iPXE' : (client.vendorClass ?? 'client');
+  recorder.event(client.mac, 'dhcp', `${client.messageType} from ${who} -> ${event.kind}${event.address ? ' ' + event.address : ''}`);
+}
+
+async function probeAndReport(config: ServeConfig, log: Logger): Promise<void> {
+  try {
+    const mac = networkInterfaces()[config.interface]?.find((i) => i.family === 'IPv4')?.mac ?? '02:00:00:00:00:01';
+    const found = await probeDhcpServers({ interfaceName: config.interface, mac, timeoutMs: 3000, log: log.child({ service: 'probe' }) });
+    const others = found.filter((f) => f.server !== config.address);
+    if (others.length === 0) {
+      log.info('no other DHCP server answered on this segment', { interface: config.interface, dhcpMode: config.dhcpMode });
+    } else {
+      const level = config.dhcpMode === 'full' ? 'warn' : 'info';
+      log[level]('other DHCP servers on this segment', { servers: others, advice: config.dhcpMode === 'full' ? 'two full DHCP servers on one segment fight; use --dhcp-mode proxy beside a router' : 'proxy mode works beside them' });
+    }
+  } catch (error) {
+    log.warn('could not probe for other DHCP servers', { error });
+  }
+}
