@@ -1,7 +1,7 @@
 // HTTP endpoints a booting machine uses: its iPXE script, profile kernels/initrds, iPXE binaries, static assets.
 // Only what a booting machine needs is reachable here; the admin API is served on the control socket only.
 import { Hono } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
+import type { HttpBindings } from '@hono/node-server';
 import { basename } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
@@ -30,8 +30,10 @@ export interface BootRoutesDeps {
 
 const ipxeQueryFacts = ['uuid', 'serial', 'manufacturer', 'product', 'platform', 'buildarch', 'hostname'] as const;
 
-export function bootRoutes(deps: BootRoutesDeps): Hono {
-  const app = new Hono();
+export type BootApp = Hono<{ Bindings: Partial<HttpBindings> }>;
+
+export function bootRoutes(deps: BootRoutesDeps): BootApp {
+  const app: BootApp = new Hono();
   const { store, recorder, log } = deps;
 
   const clientMac = async (queryMac: string | undefined, remote: string | undefined): Promise<string | null> => {
@@ -55,7 +57,7 @@ export function bootRoutes(deps: BootRoutesDeps): Hono {
   };
 
   app.get('/boot.ipxe', async (c) => {
-    const remote = getConnInfo(c).remote.address;
+    const remote = c.env?.incoming?.socket.remoteAddress;
     const mac = await clientMac(c.req.query('mac'), remote);
     const platform = c.req.query('platform') ?? null;
     const data = store.read();
@@ -101,12 +103,13 @@ export function bootRoutes(deps: BootRoutesDeps): Hono {
     const source =
       profile === undefined ? undefined : which === 'kernel' ? profile.kernel : /^\d+$/.test(which) ? profile.initrds?.[Number(which)] : undefined;
     if (source === undefined || isUrl(source) || basename(source) !== c.req.param('file')) return c.text('not found\n', 404);
-    const mac = await clientMac(c.req.query('mac'), getConnInfo(c).remote.address);
+    const mac = await clientMac(c.req.query('mac'), c.env?.incoming?.socket.remoteAddress);
     const stage = which === 'kernel' ? 'kernel' : 'initrd';
     if (mac !== null && c.req.method === 'GET') recorder.event(mac, stage, `${profile!.name}: ${basename(source)} requested`);
     return sendFile(source, {
       method: c.req.method,
       headers: c.req.raw.headers,
+      outgoing: c.env?.outgoing,
       onComplete: (bytes) => {
         log.info('asset sent', { mac, path: source, bytes });
         if (mac !== null) recorder.event(mac, stage, `${profile!.name}: ${basename(source)} sent`, { bytes });
@@ -117,7 +120,7 @@ export function bootRoutes(deps: BootRoutesDeps): Hono {
   app.on(['GET', 'HEAD'], '/ipxe/:file', async (c) => {
     const path = await resolveContained(deps.ipxeDir, c.req.param('file'));
     if (path === null) return c.text('not found\n', 404);
-    return sendFile(path, { method: c.req.method, headers: c.req.raw.headers, contentType: 'application/efi' });
+    return sendFile(path, { method: c.req.method, headers: c.req.raw.headers, contentType: 'application/efi', outgoing: c.env?.outgoing });
   });
 
   app.on(['GET', 'HEAD'], '/assets/*', async (c) => {
@@ -129,7 +132,7 @@ export function bootRoutes(deps: BootRoutesDeps): Hono {
     }
     const path = await resolveContained(deps.assetsDir, rel);
     if (path === null) return c.text('not found\n', 404);
-    return sendFile(path, { method: c.req.method, headers: c.req.raw.headers });
+    return sendFile(path, { method: c.req.method, headers: c.req.raw.headers, outgoing: c.env?.outgoing });
   });
 
   app.get('/healthz', (c) => c.json({ ok: true }));

@@ -8,7 +8,7 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(options: { app: Hono; address: string; port: number }): Promise<HttpServer> {
+export async function startHttpServer(options: { app: Hono<any>; address: string; port: number }): Promise<HttpServer> {
   const server: Server = createServer(getRequestListener(options.app.fetch));
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {

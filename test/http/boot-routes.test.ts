@@ -1,0 +1,171 @@
+// The HTTP endpoints a booting machine uses, driven through hono's app.request with a real store on disk.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../../src/log/logger.js';
+import { openStore, type Store } from '../../src/store/store.js';
+import { openBootEventLog, type BootEventLog } from '../../src/store/boot-events.js';
+import { createRecorder, type Recorder } from '../../src/inventory/recorder.js';
+import { bootRoutes } from '../../src/http/boot-routes.js';
+
+interface Fixture {
+  dir: string;
+  store: Store;
+  events: BootEventLog;
+  recorder: Recorder;
+  app: ReturnType<typeof bootRoutes>;
+  kernel: string;
+  initrd: string;
+}
+
+async function fixture(t: { after: (fn: () => Promise<void>) => void }, options: { defaultProfile?: string | null; arp?: Record<string, string> } = {}): Promise<Fixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'bramble-http-'));
+  const store = await openStore(join(dir, 'data'), silentLogger());
+  const events = await openBootEventLog(join(dir, 'data'), { log: silentLogger() });
+  const recorder = createRecorder({ store, events, log: silentLogger(), flushMs: 10 });
+  const kernel = join(dir, 'vmlinuz');
+  const initrd = join(dir, 'initrd.gz');
+  await writeFile(kernel, Buffer.alloc(5000, 1));
+  await writeFile(initrd, Buffer.alloc(3000, 2));
+  await mkdir(join(dir, 'ipxe'));
+  await writeFile(join(dir, 'ipxe', 'ipxe.efi'), 'EFI');
+  await mkdir(join(dir, 'assets', 'iso'), { recursive: true });
+  await writeFile(join(dir, 'assets', 'iso', 'a.iso'), 'ISO');
+  await writeFile(join(dir, 'secret.txt'), 'secret');
+  await symlink(join(dir, 'secret.txt'), join(dir, 'assets', 'leak'));
+  const app = bootRoutes({
+    store,
+    recorder,
+    log: silentLogger(),
+    httpBase: 'http://198.18.0.1:8080',
+    defaultProfile: options.defaultProfile ?? null,
+    ipxeDir: join(dir, 'ipxe'),
+    assetsDir: join(dir, 'assets'),
+    macForIp: async (ip) => options.arp?.[ip] ?? null,
+  });
+  t.after(async () => {
+    await recorder.close();
+    await events.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { dir, store, events, recorder, app, kernel, initrd };
+}
+
+async function addProfile(f: Fixture, name: string): Promise<void> {
+  await f.store.update((d) => {
+    d.profiles.push({ name, kind: 'kernel', kernel: f.kernel, initrds: [f.initrd], cmdline: 'console=ttyS0', createdAt: '2026-01-01T00:00:00Z' });
+  });
+}
+
+const mac = '52:54:00:12:34:56';
+
+test('an unknown machine gets the menu and is recorded with the facts iPXE passed', async (t) => {
+  const f = await fixture(t);
+  await addProfile(f, 'debian');
+  const res = await f.app.request(`/boot.ipxe?mac=${mac}&uuid=1234&platform=efi&buildarch=x86_64&manufacturer=QEMU&product=Standard%20PC`);
+  assert.equal(res.status, 200);
+  const body = await res.text();
+  assert.match(body, /^#!ipxe\n/);
+  assert.match(body, /\nmenu Bramble network boot\n/);
+  assert.match(body, /\nitem p0 debian\n/);
+  assert.match(body, /chain http:\/\/198\.18\.0\.1:8080\/boot\.ipxe\?profile=debian&mac=52:54:00:12:34:56/);
+  await f.recorder.flush();
+  const m = f.store.read().machines.find((x) => x.mac === mac);
+  assert.ok(m, 'machine recorded');
+  assert.equal(m.uuid, '1234');
+  assert.equal(m.platform, 'efi');
+  assert.equal(m.firmware, 'uefi');
+  assert.equal(m.product, 'Standard PC');
+  assert.deepEqual(f.events.recent(mac).map((e) => e.stage), ['script']);
+});
+
+test('an assigned profile boots its kernel and initrd from Bramble, named for UEFI', async (t) => {
+  const f = await fixture(t);
+  await addProfile(f, 'debian');
+  await f.store.update((d) => {
+    d.machines.push({ mac, firstSeen: 'x', lastSeen: 'x', profile: 'debian' });
+  });
+  const body = await (await f.app.request(`/boot.ipxe?mac=${mac}`)).text();
+  assert.match(body, /\nkernel http:\/\/198\.18\.0\.1:8080\/files\/profile\/debian\/kernel\/vmlinuz\?mac=52:54:00:12:34:56 initrd=initrd0\.gz console=ttyS0 \|\| goto failed\n/);
+  assert.match(body, /\ninitrd --name initrd0\.gz http:\/\/198\.18\.0\.1:8080\/files\/profile\/debian\/0\/initrd\.gz\?mac=52:54:00:12:34:56 \|\| goto failed\n/);
+
+  const kernel = await f.app.request(`/files/profile/debian/kernel/vmlinuz?mac=${mac}`);
+  assert.equal(kernel.status, 200);
+  assert.equal((await kernel.arrayBuffer()).byteLength, 5000);
+  const initrd = await f.app.request(`/files/profile/debian/0/initrd.gz?mac=${mac}`, { headers: { range: 'bytes=0-99' } });
+  assert.equal(initrd.status, 206);
+  assert.equal(initrd.headers.get('content-range'), 'bytes 0-99/3000');
+  assert.equal((await initrd.arrayBuffer()).byteLength, 100);
+  const stages = f.events.recent(mac).map((e) => e.stage);
+  assert.deepEqual(stages.slice(0, 3), ['script', 'kernel', 'kernel']);
+  assert.ok(stages.includes('initrd'));
+});
+
+test('boot once reverts after one boot script', async (t) => {
+  const f = await fixture(t);
+  await addProfile(f, 'debian');
+  await addProfile(f, 'rescue');
+  await f.store.update((d) => {
+    d.machines.push({ mac, firstSeen: 'x', lastSeen: 'x', profile: 'debian', bootOnce: 'rescue' });
+  });
+  assert.match(await (await f.app.request(`/boot.ipxe?mac=${mac}`)).text(), /booting rescue/);
+  assert.equal(f.store.read().machines[0]!.bootOnce, undefined);
+  assert.match(await (await f.app.request(`/boot.ipxe?mac=${mac}`)).text(), /booting debian/);
+});
+
+test('the default profile boots unknown machines; the MAC comes from the ARP table when iPXE omits it', async (t) => {
+  const f = await fixture(t, { defaultProfile: 'debian', arp: {} });
+  await addProfile(f, 'debian');
+  const body = await (await f.app.request('/boot.ipxe')).text();
+  assert.match(body, /booting debian/);
+  assert.doesNotMatch(body, /\?mac=/, 'no MAC known, none invented');
+});
+
+test('a menu choice chains to the chosen profile', async (t) => {
+  const f = await fixture(t);
+  await addProfile(f, 'debian');
+  const body = await (await f.app.request(`/boot.ipxe?mac=${mac}&profile=debian`)).text();
+  assert.match(body, /booting debian/);
+});
+
+test('only files named by profiles, the iPXE folder and the assets folder are reachable', async (t) => {
+  const f = await fixture(t);
+  await addProfile(f, 'debian');
+  const cases: [string, number][] = [
+    ['/files/profile/debian/kernel/vmlinuz', 200],
+    ['/files/profile/debian/kernel/secret.txt', 404],
+    ['/files/profile/debian/7/initrd.gz', 404],
+    ['/files/profile/nope/kernel/vmlinuz', 404],
+    ['/ipxe/ipxe.efi', 200],
+    ['/ipxe/..%2Fsecret.txt', 404],
+    ['/assets/iso/a.iso', 200],
+    ['/assets/../secret.txt', 404],
+    ['/assets/%2e%2e/secret.txt', 404],
+    ['/assets/leak', 404],
+    ['/assets/%E0%A4%A', 400],
+    ['/api/profiles', 404],
+    ['/healthz', 200],
+  ];
+  for (const [path, status] of cases) {
+    const res = await f.app.request(path);
+    assert.equal(res.status, status, path);
+    if (status !== 200 || path === '/healthz') continue;
+    assert.notEqual(await res.text(), 'secret', path);
+  }
+});
+
+test('HEAD and conditional requests on assets', async (t) => {
+  const f = await fixture(t);
+  const head = await f.app.request('/assets/iso/a.iso', { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers.get('content-length'), '3');
+  assert.equal(head.headers.get('accept-ranges'), 'bytes');
+  const etag = head.headers.get('etag');
+  assert.ok(etag);
+  assert.ok(head.headers.get('last-modified'));
+  const again = await f.app.request('/assets/iso/a.iso', { headers: { 'if-none-match': etag } });
+  assert.equal(again.status, 304);
+});
