@@ -59,10 +59,16 @@ function flattenKeys(doc: Record<string, unknown>, path: string, prefix = ''): R
   for (const [k, v] of Object.entries(doc)) {
     const key = prefix + k;
     if (knownKeys.has(key)) out[key] = v;
+    // A section whose entries are all commented out (`dhcp:` alone) parses as null.
+    else if (v === null && isSection(key)) continue;
     else if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flattenKeys(v as Record<string, unknown>, path, key + '.'));
     else throw new ConfigError(key, `unknown setting in ${path} (known: ${[...knownKeys.keys()].join(', ')})`);
   }
   return out;
+}
+
+function isSection(key: string): boolean {
+  return [...knownKeys.keys()].some((k) => k.startsWith(key + '.'));
 }
 
 export function mergeSettings(
@@ -72,18 +78,20 @@ export function mergeSettings(
 ): SettingValues {
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(settingsTable) as [SettingName, (typeof settingsTable)[SettingName]][]) {
-    let raw: unknown = spec.default;
-    let from = 'default';
-    if (spec.key in fileValues) [raw, from] = [fileValues[spec.key], 'config file'];
-    if (env[spec.env] !== undefined) [raw, from] = [env[spec.env], spec.env];
-    if (flags[name] !== undefined) [raw, from] = [flags[name], `--${spec.flag}`];
-    if (raw === spec.default) {
-      values[name] = raw;
-      continue;
+    let value: unknown = spec.default;
+    const layers: [boolean, unknown, string][] = [
+      [spec.key in fileValues, fileValues[spec.key], 'config file'],
+      [env[spec.env] !== undefined, env[spec.env], spec.env],
+      [flags[name] !== undefined, flags[name], `--${spec.flag}`],
+    ];
+    // Every layer given is checked, not only the winner: a bad value must not hide behind an override.
+    for (const [given, raw, from] of layers) {
+      if (!given) continue;
+      const parsed = spec.parse(raw);
+      if (!parsed.ok) throw new ConfigError(spec.key, `${parsed.error} (from ${from}; got ${JSON.stringify(raw)})`);
+      value = parsed.value;
     }
-    const parsed = spec.parse(raw);
-    if (!parsed.ok) throw new ConfigError(spec.key, `${parsed.error} (from ${from}; got ${JSON.stringify(raw)})`);
-    values[name] = parsed.value;
+    values[name] = value;
   }
   return values as SettingValues;
 }

@@ -61,7 +61,9 @@ function ipv4List(raw: unknown): ParseResult<readonly string[]> {
   if (items === null) return fail('must be a list of IPv4 addresses');
   const out: string[] = [];
   for (const item of items) {
-    const s = typeof item === 'string' ? item.trim() : '';
+    // Only separators may be empty ("a,,b"); a YAML number or null in the list is a mistake, not a gap.
+    if (typeof item !== 'string') return fail(`"${String(item)}" is not an IPv4 address`);
+    const s = item.trim();
     if (s === '') continue;
     if (!isIpv4(s)) return fail(`"${String(item)}" is not an IPv4 address`);
     out.push(s);
