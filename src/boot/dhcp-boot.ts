@@ -45,7 +45,8 @@ export function chooseDhcpBoot(client: BootRequestFacts, settings: DhcpBootSetti
     };
   }
   if (http || isHttpBootArch(client.arch)) {
-    if (client.arch !== 16 && client.arch !== 15) return { answer: null, reason: `no iPXE build for HTTP boot arch ${client.arch}` };
+    // Only x64 (16) has an iPXE EFI build here; arch 15 is 32-bit x86 UEFI, which cannot run it.
+    if (client.arch !== 16) return { answer: null, reason: `no iPXE build for HTTP boot arch ${client.arch}` };
     return {
       answer: { ...base, bootFile: `${settings.httpBase}/ipxe/${settings.uefiBootFile}`, vendorClass: 'HTTPClient' },
       reason: 'UEFI HTTP boot: iPXE over HTTP',

@@ -69,7 +69,9 @@ function extensionOf(path: string): string {
   return m ? m[0] : '';
 }
 
-// A value with a newline would end the iPXE command early and start another one.
+// A value with a newline would end the iPXE command early and start another one. Within a line, iPXE splits
+// on whitespace and takes the tokens `;`, `&&`, `||` as command separators and a token starting with `#` as a
+// comment (core/exec.c); `${}` in front of such a token expands to nothing only after that split.
 function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
+  return text.replace(/[\r\n]+/g, ' ').replace(/(^|\s)(?=(?:;|&&|\|\|)(?:\s|$)|#)/g, (_m, space: string) => `${space}\${}`);
 }

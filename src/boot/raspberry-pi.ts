@@ -5,5 +5,5 @@ export const raspberryPiOuis = ['b8:27:eb', 'dc:a6:32', 'e4:5f:01', '28:cd:c1', 
 
 export function isRaspberryPiMac(mac: string, extraOuis: readonly string[] = []): boolean {
   const oui = mac.slice(0, 8).toLowerCase();
-  return raspberryPiOuis.includes(oui as (typeof raspberryPiOuis)[number]) || extraOuis.includes(oui);
+  return raspberryPiOuis.includes(oui as (typeof raspberryPiOuis)[number]) || extraOuis.some((extra) => extra.toLowerCase() === oui);
 }
