@@ -71,7 +71,8 @@ export async function sendFile(path: string, options: SendFileOptions): Promise<
 
 function notModified(headers: Headers, etag: string, mtime: Date): boolean {
   const inm = headers.get('if-none-match');
-  if (inm !== null) return inm.split(',').some((t) => t.trim() === etag || t.trim() === '*');
+  // If-None-Match compares weakly (RFC 9110 §13.1.2): W/"x" matches "x".
+  if (inm !== null) return inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
   const ims = headers.get('if-modified-since');
   if (ims === null) return false;
   const since = Date.parse(ims);
