@@ -22,7 +22,8 @@ export const settingKeys = Object.keys(rules);
 export function applySettingsPatch(settings: Settings, patch: Readonly<Record<string, unknown>>): SettingsPatchResult {
   let next: Settings = settings;
   for (const [key, raw] of Object.entries(patch)) {
-    const rule = rules[key];
+    // Own keys only: a JSON body can name `constructor` or `__proto__`, which every object inherits.
+    const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
     if (rule === undefined) return { ok: false, key, error: `unknown setting (known: ${settingKeys.join(', ')})` };
     const checked = rule(raw);
     if (!checked.ok) return { ok: false, key, error: checked.error };
