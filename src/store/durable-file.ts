@@ -25,6 +25,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   readonly path: string;
   readonly previousPath: string;
   readonly #tempPath: string;
+  readonly #previousTempPath: string;
   readonly #onRecover: ((info: RecoverInfo) => void) | undefined;
   /**
    * Only a main file known to be good may become the previous version: after recovering from a corrupt
@@ -37,6 +38,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
     this.path = path;
     this.previousPath = `${path}.prev`;
     this.#tempPath = join(dirname(path), `.${basename(path)}.tmp`);
+    this.#previousTempPath = join(dirname(path), `.${basename(path)}.prev.tmp`);
     this.#onRecover = options.onRecover;
   }
 
@@ -82,18 +84,20 @@ export class DurableJsonFile<T> implements Adapter<T> {
     await syncFolder(dirname(this.path));
   }
 
-  // A hard link (rather than renaming main away) keeps a complete main file in place at every instant.
+  // The main file is hard-linked under a temporary name, then renamed over .prev: main stays complete in place
+  // and .prev is replaced atomically, so a crash at any instant leaves both files whole.
   async #keepPrevious(): Promise<void> {
-    await unlink(this.previousPath).catch(ignoreMissing);
+    await unlink(this.#previousTempPath).catch(ignoreMissing);
     try {
-      await link(this.path, this.previousPath);
+      await link(this.path, this.#previousTempPath);
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOENT') return;
       // Filesystems without hard links (vfat, exfat): a copy still leaves main intact throughout.
-      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') await copyFile(this.path, this.previousPath);
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') await copyFile(this.path, this.#previousTempPath);
       else throw error;
     }
+    await rename(this.#previousTempPath, this.previousPath);
   }
 }
 
