@@ -1,0 +1,115 @@
+// The in-memory lease table for full mode (RFC 2131 §4.3.1-§4.3.6 bookkeeping): who holds which address, and
+// allocation of a free one. No I/O; the server journals every change (lease-file.ts).
+import { formatIpv4, parseIpv4 } from '../net/ipv4.js';
+import type { PoolPlan } from './pool.js';
+
+export type LeaseState = 'offered' | 'bound' | 'released' | 'declined';
+
+/** One address's record; a change is simply the new record (and a journal line). Times in ms since the epoch. */
+export interface Lease {
+  readonly ip: string;
+  /** Null for a declined address: it belongs to nobody. */
+  readonly mac: string | null;
+  readonly clientId: string | null;
+  readonly hostname: string | null;
+  readonly state: LeaseState;
+  /** For offered/bound: end of the lease; for declined: end of the quarantine; released: when released. */
+  readonly expiresAt: number;
+  readonly updatedAt: number;
+}
+
+export type LeaseChange = Lease;
+
+/** What decisions may read. */
+export interface LeaseView {
+  get(ip: string): Lease | undefined;
+  byMac(mac: string): Lease | undefined;
+  /** Whether `mac` may take `ip` now (no one else holds it). Range checks are the caller's. */
+  availableTo(ip: string, mac: string, now: number): boolean;
+  /** A free address for a new client, or null when the pool is exhausted. */
+  allocate(now: number): string | null;
+}
+
+export interface LeaseTable extends LeaseView {
+  apply(lease: Lease): void;
+  all(): IterableIterator<Lease>;
+  readonly size: number;
+}
+
+/**
+ * An offer is held for the whole lease time, because the Raspberry Pi 3B ROM uses the address it was offered
+ * without ever sending a DHCPREQUEST (facts/raspberry-pi.md). Only an exhausted pool takes back offers older
+ * than this, oldest first.
+ */
+export const OFFER_RECLAIM_MS = 120_000;
+
+export function createLeaseTable(plan: PoolPlan): LeaseTable {
+  const byIp = new Map<number, Lease>();
+  const macIndex = new Map<string, number>();
+  // Never-used addresses are handed out first, in order, so that released ones keep their owner's affinity.
+  let cursor = plan.first;
+
+  const isHeld = (lease: Lease, now: number): boolean =>
+    lease.state === 'declined' ? lease.expiresAt > now : (lease.state === 'offered' || lease.state === 'bound') && lease.expiresAt > now;
+
+  const table: LeaseTable = {
+    get: (ip) => {
+      const n = parseIpv4(ip);
+      return n === null ? undefined : byIp.get(n);
+    },
+    byMac: (mac) => {
+      const n = macIndex.get(mac);
+      return n === undefined ? undefined : byIp.get(n);
+    },
+    availableTo: (ip, mac, now) => {
+      const n = parseIpv4(ip);
+      if (n === null) return false;
+      const lease = byIp.get(n);
+      if (lease === undefined) return true;
+      if (lease.state === 'declined') return lease.expiresAt <= now;
+      return lease.mac === mac || !isHeld(lease, now);
+    },
+    allocate: (now) => {
+      while (cursor <= plan.last) {
+        const n = cursor;
+        cursor += 1;
+        if (!plan.excluded.has(n) && !byIp.has(n)) return formatIpv4(n);
+      }
+      // Every address has been used once: take the one free the longest, else the stalest unanswered offer.
+      let best: Lease | undefined;
+      let bestOffer: Lease | undefined;
+      for (const [n, lease] of byIp) {
+        if (n < plan.first || n > plan.last || plan.excluded.has(n)) continue;
+        if (!isHeld(lease, now)) {
+          if (best === undefined || lease.expiresAt < best.expiresAt) best = lease;
+        } else if (lease.state === 'offered' && lease.updatedAt + OFFER_RECLAIM_MS <= now) {
+          if (bestOffer === undefined || lease.updatedAt < bestOffer.updatedAt) bestOffer = lease;
+        }
+      }
+      return (best ?? bestOffer)?.ip ?? null;
+    },
+    apply: (lease) => {
+      const n = parseIpv4(lease.ip);
+      if (n === null) return;
+      const previous = byIp.get(n);
+      if (previous?.mac != null && previous.mac !== lease.mac && macIndex.get(previous.mac) === n) macIndex.delete(previous.mac);
+      byIp.set(n, lease);
+      if (lease.mac !== null) {
+        // A client moving to another address leaves its old record behind, free for others.
+        const old = macIndex.get(lease.mac);
+        if (old !== undefined && old !== n) {
+          const oldLease = byIp.get(old);
+          if (oldLease !== undefined && oldLease.mac === lease.mac && isHeld(oldLease, lease.updatedAt)) {
+            byIp.set(old, { ...oldLease, state: 'released', expiresAt: lease.updatedAt, updatedAt: lease.updatedAt });
+          }
+        }
+        macIndex.set(lease.mac, n);
+      }
+    },
+    all: () => byIp.values(),
+    get size() {
+      return byIp.size;
+    },
+  };
+  return table;
+}
