@@ -24,8 +24,17 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
   const now = options.now ?? (() => new Date());
   const emit = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (rank[level] < min) return;
-    const record = { time: now().toISOString(), level, msg, ...base, ...fields };
-    options.write(JSON.stringify(record, jsonSafe) + '\n');
+    const time = now().toISOString();
+    // A field named time, level or msg must not disguise the record itself.
+    const record = Object.assign({ time, level, msg }, base, fields, { time, level, msg });
+    let line: string;
+    try {
+      line = JSON.stringify(record, jsonSafe);
+    } catch (error) {
+      // Logging must never throw into the caller (a packet handler, say): keep the message, name the problem.
+      line = JSON.stringify({ time, level, msg, logError: `fields could not be written: ${(error as Error).message}` });
+    }
+    options.write(line + '\n');
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),
@@ -50,7 +59,7 @@ function jsonSafe(_key: string, value: unknown): unknown {
     return { name: value.name, message: value.message, ...(code === undefined ? {} : { code }) };
   }
   if (typeof value === 'bigint') return value.toString();
-  if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer') {
+  if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
     return Buffer.from((value as { data: number[] }).data).toString('hex');
   }
   return value;

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dhcpAdvice, type Finding } from '../../src/cli/doctor-advice.js';
+
+type Found = Parameters<typeof dhcpAdvice>[0][number];
+
+const own = '192.168.1.5';
+const router: Found = { server: '192.168.1.1', proxy: false, offeredAddress: '192.168.1.77' } as Found;
+const routerQuiet: Found = { server: '192.168.1.1', proxy: false } as Found;
+const otherProxy: Found = { server: '192.168.1.9', proxy: true, bootFile: 'pxelinux.0' } as Found;
+const ourselves: Found = { server: own, proxy: true, bootFile: 'undionly.kpxe' } as Found;
+
+const foundRouter: Finding = { level: 'ok', text: 'found a DHCP server offering 192.168.1.77 at 192.168.1.1' };
+const foundProxy: Finding = { level: 'ok', text: 'found a proxyDHCP/PXE server at 192.168.1.9 (boot file pxelinux.0)' };
+const routerOk: Finding = { level: 'ok', text: 'your router hands out addresses: keep --dhcp-mode proxy (the default) beside it' };
+const noRouterWarn: Finding = {
+  level: 'warn',
+  text: 'no DHCP server hands out addresses here: proxy mode needs one (your router); use --dhcp-mode full if Bramble should be the DHCP server',
+};
+const fullSafe: Finding = { level: 'ok', text: 'no other DHCP server hands out addresses here: full mode is safe' };
+const twoProxies: Finding = {
+  level: 'warn',
+  text: 'another PXE/proxyDHCP server (192.168.1.9) also answers boot requests: clients may boot from either; switch one off',
+};
+
+const cases: readonly { name: string; found: Found[]; mode: 'off' | 'proxy' | 'full'; expect: Finding[] }[] = [
+  { name: 'router only, proxy mode: ok', found: [router], mode: 'proxy', expect: [foundRouter, routerOk] },
+  {
+    name: 'router only, full mode: fail',
+    found: [router],
+    mode: 'full',
+    expect: [
+      foundRouter,
+      { level: 'fail', text: 'another DHCP server (192.168.1.1) hands out addresses: two full DHCP servers fight; use --dhcp-mode proxy beside your router' },
+    ],
+  },
+  { name: 'nothing found, proxy mode: warn', found: [], mode: 'proxy', expect: [noRouterWarn] },
+  { name: 'nothing found, full mode: ok', found: [], mode: 'full', expect: [fullSafe] },
+  { name: 'only our own answer counts as nothing', found: [ourselves], mode: 'proxy', expect: [noRouterWarn] },
+  { name: 'router and another proxy, proxy mode: warn', found: [router, otherProxy], mode: 'proxy', expect: [foundRouter, foundProxy, routerOk, twoProxies] },
+  { name: 'another proxy without router, proxy mode', found: [otherProxy], mode: 'proxy', expect: [foundProxy, noRouterWarn, twoProxies] },
+  { name: 'another proxy, full mode', found: [otherProxy], mode: 'full', expect: [foundProxy, fullSafe, twoProxies] },
+  { name: 'another proxy while Bramble serves no DHCP: no clash', found: [router, otherProxy], mode: 'off', expect: [foundRouter, foundProxy, routerOk] },
+  {
+    name: 'a router that offered no address',
+    found: [routerQuiet, ourselves],
+    mode: 'proxy',
+    expect: [{ level: 'ok', text: 'found a DHCP server offering an address at 192.168.1.1' }, routerOk],
+  },
+  {
+    name: 'two routers in full mode are both named',
+    found: [router, { server: '192.168.1.254', proxy: false, offeredAddress: '192.168.1.200' } as Found],
+    mode: 'full',
+    expect: [
+      foundRouter,
+      { level: 'ok', text: 'found a DHCP server offering 192.168.1.200 at 192.168.1.254' },
+      { level: 'fail', text: 'another DHCP server (192.168.1.1, 192.168.1.254) hands out addresses: two full DHCP servers fight; use --dhcp-mode proxy beside your router' },
+    ],
+  },
+];
+
+for (const c of cases) {
+  test(`dhcpAdvice: ${c.name}`, () => {
+    assert.deepEqual(dhcpAdvice(c.found, own, c.mode), c.expect);
+  });
+}
