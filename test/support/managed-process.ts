@@ -2,6 +2,7 @@
 // matches, and on stop kills the whole group so that nothing a test started outlives it.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { WriteStream } from 'node:fs';
 import { HarnessError } from './harness-error.js';
 
@@ -24,6 +25,8 @@ export interface ManagedProcess {
   readonly pid: number;
   /** stdout and stderr interleaved as they arrived. */
   output(): string;
+  /** The same, byte for byte (for saving a serial console capture). */
+  outputBytes(): Buffer;
   tail(lines?: number): string;
   /** Resolves with the first line (old or new) that matches; rejects on timeout or when the process exits first. */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray>;
@@ -54,9 +57,8 @@ export function startProcess(argv: readonly string[], options: StartOptions): Ma
   if (pid === undefined) throw new HarnessError('COMMAND_FAILED', `${options.label}: could not start ${file}`);
 
   const log: WriteStream | undefined = options.logFile === undefined ? undefined : createWriteStream(options.logFile);
-  const chunks: string[] = [];
+  const chunks: Buffer[] = [];
   const lines: string[] = [];
-  let partial = '';
   let waiters: Waiter[] = [];
   let status: ExitStatus | undefined;
   let spawnError: Error | undefined;
@@ -70,16 +72,24 @@ export function startProcess(argv: readonly string[], options: StartOptions): Ma
       return false;
     });
   };
-  const onData = (data: Buffer): void => {
-    const text = data.toString('utf8');
-    chunks.push(text);
-    log?.write(data);
-    const parts = (partial + text).split('\n');
-    partial = parts.pop() ?? '';
-    for (const part of parts) deliver(part.replace(/\r+$/, ''));
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  // Per stream: a line or a character split across chunks is held back until its end arrives.
+  const flushes: Array<() => void> = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    const decoder = new StringDecoder('utf8');
+    let partial = '';
+    stream.on('data', (data: Buffer) => {
+      chunks.push(data);
+      log?.write(data);
+      const parts = (partial + decoder.write(data)).split('\n');
+      partial = parts.pop() ?? '';
+      for (const part of parts) deliver(part.replace(/\r+$/, ''));
+    });
+    flushes.push(() => {
+      const rest = partial + decoder.end();
+      partial = '';
+      if (rest !== '') deliver(rest.replace(/\r+$/, ''));
+    });
+  }
   // The child may die before reading its stdin; a write to a closed pipe must not crash the test process.
   child.stdin.on('error', () => {});
 
@@ -88,8 +98,7 @@ export function startProcess(argv: readonly string[], options: StartOptions): Ma
       spawnError = error;
     });
     child.on('close', (code, signal) => {
-      if (partial !== '') deliver(partial.replace(/\r+$/, ''));
-      partial = '';
+      for (const flush of flushes) flush();
       status = { code, signal };
       log?.end();
       const why = spawnError === undefined ? describe(status) : spawnError.message;
@@ -186,7 +195,8 @@ export function startProcess(argv: readonly string[], options: StartOptions): Ma
   return {
     label: options.label,
     pid,
-    output: () => chunks.join(''),
+    output: () => Buffer.concat(chunks).toString('utf8'),
+    outputBytes: () => Buffer.concat(chunks),
     tail: (n = 40) => tailOf(lines, n),
     waitFor,
     waitForExit,

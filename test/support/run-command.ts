@@ -11,7 +11,7 @@ export interface RunOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly timeoutMs?: number;
-  readonly input?: string;
+  readonly input?: string | Uint8Array;
 }
 
 export function runCommand(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {

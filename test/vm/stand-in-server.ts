@@ -18,24 +18,35 @@ export interface StandInServer {
   stop(): Promise<void>;
 }
 
-/** The iPXE script: the kernel line names the initrd, which UEFI needs (facts/firmware.md). */
-export function bootScript(baseUrl: string, cmdline: string): string {
+/** The iPXE script. UEFI needs the kernel line to name the initrd (facts/firmware.md); nameInitrd=false
+ * leaves it out, to capture what that failure looks like. */
+export function bootScript(baseUrl: string, cmdline: string, nameInitrd = true): string {
   return [
     '#!ipxe',
-    `kernel ${baseUrl}/vmlinuz initrd=initrd.gz ${cmdline}`,
+    `kernel ${baseUrl}/vmlinuz ${nameInitrd ? 'initrd=initrd.gz ' : ''}${cmdline}`,
     `initrd ${baseUrl}/initrd.gz`,
     'boot',
     '',
   ].join('\n');
 }
 
-export async function startStandInServer(lan: TestLan, images: BootImages, workDir: string, cmdline: string): Promise<StandInServer> {
+export interface StandInOptions {
+  readonly cmdline: string;
+  readonly nameInitrd?: boolean;
+}
+
+export async function startStandInServer(
+  lan: TestLan,
+  images: BootImages,
+  workDir: string,
+  options: StandInOptions,
+): Promise<StandInServer> {
   const httpRoot = join(workDir, 'http');
   await mkdir(httpRoot, { recursive: true });
   const baseUrl = `http://${lan.serverAddress}:${STAND_IN_HTTP_PORT}`;
   await symlink(images.kernel, join(httpRoot, 'vmlinuz'));
   await symlink(images.initrd, join(httpRoot, 'initrd.gz'));
-  await writeFile(join(httpRoot, 'boot.ipxe'), bootScript(baseUrl, cmdline));
+  await writeFile(join(httpRoot, 'boot.ipxe'), bootScript(baseUrl, options.cmdline, options.nameInitrd));
 
   const httpd = startProcess(
     lan.ns.argv(['busybox', 'httpd', '-f', '-vv', '-p', `${lan.serverAddress}:${STAND_IN_HTTP_PORT}`, '-h', httpRoot]),
