@@ -57,7 +57,7 @@ test('the initramfs holds init, static busybox, the console node and NIC modules
     assert.ok(modules.some((p) => p.endsWith(`/${name}.ko`)), `${name} is loaded`);
   }
   for (const path of modules) {
-    const size = (await stat(`/lib/modules/${version}/${path}`)).size;
+    const size: number = (await stat(`/lib/modules/${version}/${path}`)).size;
     assert.equal(entries.get(`lib/modules/${path}`), `-rw-r--r-- ${size}`, path);
   }
   // virtio_net needs virtio: it must come first.
