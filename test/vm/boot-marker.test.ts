@@ -7,7 +7,7 @@ import { BOOT_END, cmdlineParam, explainPanic, readSerialLog } from './boot-mark
 const fixture = (name: string): string => readFileSync(`test/fixtures/vm/${name}`, 'utf8');
 
 test('a BIOS + iPXE ROM boot reports the command line, the lease and the marker', () => {
-  const report = readSerialLog(fixture('serial-bios-ipxe-rom.log'));
+  const report = readSerialLog(fixture('serial-bios-ipxe-rom.txt'));
   assert.equal(report.booted, true);
   assert.equal(report.cmdline, 'initrd=initrd.gz console=ttyS0 panic=-1 bramble.net=dhcp bramble.nonce=capture1');
   assert.deepEqual(report.leases, [{ iface: 'eth0', ip: '198.18.0.128' }]);
@@ -19,14 +19,14 @@ test('a BIOS + iPXE ROM boot reports the command line, the lease and the marker'
 // The command line is read from /init's line, not the kernel's own "Command line:" echo: on UEFI the early
 // console sometimes drops bytes of that echo (seen once: "panic=-" for "panic=-1").
 test('a UEFI (OVMF -> ipxe.efi) boot reports the command line, the lease and the marker', () => {
-  const report = readSerialLog(fixture('serial-uefi-ovmf-ipxe-efi.log'));
+  const report = readSerialLog(fixture('serial-uefi-ovmf-ipxe-efi.txt'));
   assert.equal(report.booted, true);
   assert.equal(report.cmdline, 'vmlinuz initrd=initrd.gz console=ttyS0 panic=-1 bramble.net=dhcp bramble.nonce=capture1');
   assert.deepEqual(report.leases, [{ iface: 'eth0', ip: '198.18.0.122' }]);
 });
 
 test('a UEFI boot whose kernel line does not name the initrd is a panic, explained', () => {
-  const report = readSerialLog(fixture('serial-uefi-initrd-not-named.log'));
+  const report = readSerialLog(fixture('serial-uefi-initrd-not-named.txt'));
   assert.equal(report.booted, false);
   assert.equal(report.cmdline, undefined);
   assert.equal(report.panic, 'VFS: Unable to mount root fs on unknown-block(0,0)');
@@ -36,9 +36,9 @@ test('a UEFI boot whose kernel line does not name the initrd is a panic, explain
 
 test('BOOT_END matches the line that ends each capture, and nothing earlier in a good boot', () => {
   const cases: Array<[string, RegExp]> = [
-    ['serial-bios-ipxe-rom.log', /^BRAMBLE-BOOT-OK$/],
-    ['serial-uefi-ovmf-ipxe-efi.log', /^BRAMBLE-BOOT-OK$/],
-    ['serial-uefi-initrd-not-named.log', /Kernel panic - not syncing/],
+    ['serial-bios-ipxe-rom.txt', /^BRAMBLE-BOOT-OK$/],
+    ['serial-uefi-ovmf-ipxe-efi.txt', /^BRAMBLE-BOOT-OK$/],
+    ['serial-uefi-initrd-not-named.txt', /Kernel panic - not syncing/],
   ];
   for (const [name, expected] of cases) {
     const first = fixture(name)

@@ -12,9 +12,9 @@ const CMDLINE = 'console=ttyS0 panic=-1 bramble.net=dhcp bramble.nonce=capture1'
 await sweepStaleNetns();
 const images = await buildBootImages();
 const cases = [
-  { file: 'serial-bios-ipxe-rom.log', firmware: 'bios', nameInitrd: true },
-  { file: 'serial-uefi-ovmf-ipxe-efi.log', firmware: 'uefi', nameInitrd: true },
-  { file: 'serial-uefi-initrd-not-named.log', firmware: 'uefi', nameInitrd: false },
+  { file: 'serial-bios-ipxe-rom.txt', firmware: 'bios', nameInitrd: true },
+  { file: 'serial-uefi-ovmf-ipxe-efi.txt', firmware: 'uefi', nameInitrd: true },
+  { file: 'serial-uefi-initrd-not-named.txt', firmware: 'uefi', nameInitrd: false },
 ] as const;
 for (const c of cases) {
   const saveSerialTo = join(FIXTURES, c.file);
