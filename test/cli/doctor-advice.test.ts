@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dhcpAdvice, type Finding } from '../../src/cli/doctor-advice.js';
+import type { FoundDhcpServer as Found } from '../../src/dhcp/probe.js';
 
-type Found = Parameters<typeof dhcpAdvice>[0][number];
+const found = (f: Pick<Found, 'server' | 'proxy'> & Partial<Found>): Found => ({ offeredAddress: null, bootFile: null, vendorClass: null, ...f });
 
 const own = '192.168.1.5';
-const router: Found = { server: '192.168.1.1', proxy: false, offeredAddress: '192.168.1.77' } as Found;
-const routerQuiet: Found = { server: '192.168.1.1', proxy: false } as Found;
-const otherProxy: Found = { server: '192.168.1.9', proxy: true, bootFile: 'pxelinux.0' } as Found;
-const ourselves: Found = { server: own, proxy: true, bootFile: 'undionly.kpxe' } as Found;
+const router = found({ server: '192.168.1.1', proxy: false, offeredAddress: '192.168.1.77' });
+const routerQuiet = found({ server: '192.168.1.1', proxy: false });
+const otherProxy = found({ server: '192.168.1.9', proxy: true, bootFile: 'pxelinux.0', vendorClass: 'PXEClient' });
+const ourselves = found({ server: own, proxy: true, bootFile: 'undionly.kpxe', vendorClass: 'PXEClient' });
 
 const foundRouter: Finding = { level: 'ok', text: 'found a DHCP server offering 192.168.1.77 at 192.168.1.1' };
 const foundProxy: Finding = { level: 'ok', text: 'found a proxyDHCP/PXE server at 192.168.1.9 (boot file pxelinux.0)' };
@@ -49,7 +50,7 @@ const cases: readonly { name: string; found: Found[]; mode: 'off' | 'proxy' | 'f
   },
   {
     name: 'two routers in full mode are both named',
-    found: [router, { server: '192.168.1.254', proxy: false, offeredAddress: '192.168.1.200' } as Found],
+    found: [router, found({ server: '192.168.1.254', proxy: false, offeredAddress: '192.168.1.200' })],
     mode: 'full',
     expect: [
       foundRouter,
