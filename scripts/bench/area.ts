@@ -1,0 +1,69 @@
+// What run.ts hands each benchmark area, the A B A B A B schedule they all follow, and the common head of an
+// area's section in BENCHMARKS.md.
+import type { Cleanup } from './cleanup.js';
+import type { MachineInfo } from './machine.js';
+import { describeMachine } from './machine.js';
+import type { AreaSection } from './report.js';
+
+export interface AreaContext {
+  /** A fresh temp folder (on disk, not tmpfs) that run.ts deletes afterwards. */
+  readonly workDir: string;
+  /** Cleanup scope of this area: everything started must be registered here. */
+  readonly cleanup: Cleanup;
+  readonly reps: number;
+  /** false with --peers-only: Bramble is neither started nor measured (its figures read "failed"). */
+  readonly withBramble: boolean;
+  readonly machine: MachineInfo;
+  readonly progress: (line: string) => void;
+}
+
+export interface Area {
+  readonly name: string;
+  run(context: AreaContext): Promise<AreaSection>;
+}
+
+/**
+ * Runs every (setting, contender) pair `reps` times: repetition by repetition, and within one setting the
+ * contenders back to back, so a burst of load from another process lands on both sides. A run that throws is
+ * recorded as NaN (and reported) instead of ending the area.
+ */
+export async function interleave<S, C extends string>(
+  reps: number,
+  settings: readonly S[],
+  contenders: readonly C[],
+  measure: (setting: S, contender: C, rep: number) => Promise<number>,
+  report: (line: string) => void,
+): Promise<Map<S, Record<C, number[]>>> {
+  const results = new Map<S, Record<C, number[]>>();
+  for (const s of settings) {
+    const perContender = {} as Record<C, number[]>;
+    for (const c of contenders) perContender[c] = [];
+    results.set(s, perContender);
+  }
+  for (let rep = 1; rep <= reps; rep += 1) {
+    for (const s of settings) {
+      for (const c of contenders) {
+        let value: number;
+        try {
+          value = await measure(s, c, rep);
+        } catch (error) {
+          report(`  ${c} failed: ${error instanceof Error ? error.message : String(error)}`);
+          value = Number.NaN;
+        }
+        results.get(s)![c].push(value);
+      }
+    }
+  }
+  return results;
+}
+
+export function sectionHead(title: string, area: string, machine: MachineInfo, reps: number, versions: readonly string[]): string {
+  return [
+    `## ${title}`,
+    '',
+    `- Command: \`npm run bench -- ${area}\``,
+    `- Measured: ${describeMachine(machine)}`,
+    `- Versions: ${versions.join('; ')}`,
+    `- Each figure: median of ${reps} runs (every run in brackets), contenders interleaved run by run.`,
+  ].join('\n');
+}

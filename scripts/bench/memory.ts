@@ -1,0 +1,135 @@
+// Bramble's resident memory (proc(5) VmRSS/VmHWM) idle and while 50 atftp clients download a 32 MiB file at
+// once; atftpd goes through the same steps beside it, for scale.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sectionHead } from './area.js';
+import type { Area, AreaContext } from './area.js';
+import { atftpGet } from './atftp-client.js';
+import { startBramble } from './bramble.js';
+import { BenchError } from './bench-error.js';
+import { freePort } from './free-port.js';
+import { readMemory } from './proc-status.js';
+import { formatRatio, formatRuns, markdownTable } from './report.js';
+import type { ServerProcess } from './server-process.js';
+import { median, ratio } from './stats.js';
+import { MiB, writeRandomFile } from './test-file.js';
+import { startAtftpd } from './tftp-peers.js';
+import { requireTools, toolVersion } from './tools.js';
+
+const FILE = 'bench-32m.bin';
+const FILE_BYTES = 32 * MiB;
+const CLIENTS = 50;
+// EDK2's defaults: what a room full of UEFI machines booting at once would ask for.
+const BLKSIZE = 1468;
+const WINDOWSIZE = 4;
+const SETTLE_MS = 3_000;
+const SAMPLE_MS = 50;
+
+type Contender = 'bramble' | 'atftpd';
+
+interface MemoryRun {
+  readonly idleMiB: number;
+  readonly peakMiB: number;
+  readonly seconds: number;
+}
+
+export const memoryArea: Area = {
+  name: 'memory',
+  async run(ctx: AreaContext) {
+    requireTools(['atftp', 'atftpd', 'ss']);
+    const versions = [`atftp client ${await toolVersion(['atftp', '--version'], /atftp-(\S+)/)}`, `atftpd ${await toolVersion(['atftpd', '--version'], /atftp-(\S+)/)}`];
+    const dataDir = join(ctx.workDir, 'bramble');
+    const root = join(dataDir, 'tftp');
+    const ipxeDir = join(ctx.workDir, 'ipxe');
+    await mkdir(ipxeDir, { recursive: true });
+    await writeRandomFile(join(root, FILE), FILE_BYTES);
+
+    const start = async (who: Contender, port: number): Promise<ServerProcess> =>
+      who === 'atftpd'
+        ? startAtftpd(root, port)
+        : startBramble({ netns: null, interfaceName: 'lo', address: '127.0.0.1', dataDir, ipxeDir, httpPort: await freePort(), tftpPort: port, dhcpRange: null });
+
+    // A fresh server each run: VmHWM is a lifetime peak, and idle means never having served anything.
+    const measure = async (who: Contender): Promise<MemoryRun> => {
+      const port = await freePort();
+      const server = await start(who, port);
+      const stopServer = ctx.cleanup.defer(`stop ${who}`, () => server.stop());
+      try {
+        await sleep(SETTLE_MS);
+        const idle = await mustRead(server);
+        let peakKiB = idle.rssKiB;
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            const now = await readMemory(server.pid);
+            if (now !== null) peakKiB = Math.max(peakKiB, now.rssKiB);
+            await sleep(SAMPLE_MS);
+          }
+        })();
+        const started = process.hrtime.bigint();
+        const results = await Promise.allSettled(
+          Array.from({ length: CLIENTS }, () =>
+            atftpGet({ server: '127.0.0.1', port, remoteFile: FILE, localFile: '/dev/null', expectedBytes: FILE_BYTES, blksize: BLKSIZE, windowsize: WINDOWSIZE, timeoutMs: 600_000 }),
+          ),
+        );
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        sampling = false;
+        await sampler;
+        const after = await mustRead(server);
+        const failed = results.filter((r) => r.status === 'rejected');
+        if (failed.length > 0) {
+          const first = (failed[0] as PromiseRejectedResult).reason as Error;
+          throw new BenchError('TRANSFER_FAILED', `${failed.length} of ${CLIENTS} transfers from ${who} failed, e.g. ${first.message}`);
+        }
+        return { idleMiB: idle.rssKiB / 1024, peakMiB: Math.max(peakKiB, after.hwmKiB) / 1024, seconds };
+      } finally {
+        await stopServer();
+      }
+    };
+
+    const runs: Record<Contender, MemoryRun[]> = { bramble: [], atftpd: [] };
+    for (let rep = 1; rep <= ctx.reps; rep += 1) {
+      for (const who of ['bramble', 'atftpd'] as const) {
+        if (who === 'bramble' && !ctx.withBramble) {
+          runs.bramble.push({ idleMiB: Number.NaN, peakMiB: Number.NaN, seconds: Number.NaN });
+          continue;
+        }
+        try {
+          const run = await measure(who);
+          runs[who].push(run);
+          ctx.progress(`  rep ${rep} ${who}: idle ${run.idleMiB.toFixed(1)} MiB, peak ${run.peakMiB.toFixed(1)} MiB, ${CLIENTS} transfers in ${run.seconds.toFixed(1)} s`);
+        } catch (error) {
+          ctx.progress(`  rep ${rep} ${who} failed: ${error instanceof Error ? error.message : String(error)}`);
+          runs[who].push({ idleMiB: Number.NaN, peakMiB: Number.NaN, seconds: Number.NaN });
+        }
+      }
+    }
+
+    const row = (label: string, pick: (r: MemoryRun) => number, digits: number) => {
+      const b = runs.bramble.map(pick);
+      const a = runs.atftpd.map(pick);
+      return [label, formatRuns(median(b), b, digits), formatRuns(median(a), a, digits), formatRatio(ratio(median(b), median(a)))];
+    };
+    const markdown = [
+      sectionHead('Memory', 'memory', ctx.machine, ctx.reps, versions),
+      `- Setup: a fresh server per run on loopback; idle = VmRSS ${SETTLE_MS / 1000} s after start; peak = the highest of VmRSS sampled every ${SAMPLE_MS} ms and VmHWM, while ${CLIENTS} \`atftp\` clients (blksize ${BLKSIZE}, windowsize ${WINDOWSIZE}, EDK2's defaults) download a ${FILE_BYTES / MiB} MiB file at the same time. atftpd (one process, a thread per transfer) goes through the same steps for scale; lower is better for memory, so here a ratio below 1.00x favours Bramble.`,
+      '',
+      markdownTable(
+        ['figure', 'Bramble', 'atftpd', 'ratio'],
+        [
+          row('idle VmRSS, MiB', (r) => r.idleMiB, 1),
+          row(`peak resident during ${CLIENTS} transfers, MiB`, (r) => r.peakMiB, 1),
+          row(`time for all ${CLIENTS} transfers, s`, (r) => r.seconds, 1),
+        ],
+      ),
+    ].join('\n');
+    return { name: 'memory', markdown };
+  },
+};
+
+async function mustRead(server: ServerProcess) {
+  const status = await readMemory(server.pid);
+  if (status === null) throw new BenchError('PROCESS_EXITED', `${server.label} (pid ${server.pid}) is gone:\n${server.tail()}`);
+  return status;
+}
