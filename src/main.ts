@@ -17,6 +17,7 @@ import { bootRoutes } from './http/boot-routes.js';
 import { apiRoutes } from './http/api-routes.js';
 import { startHttpServer } from './http/http-server.js';
 import { listenControlSocket } from './control/control-socket.js';
+import { isServerRunning } from './control/control-client.js';
 import { macForIp } from './net/arp-table.js';
 import { networkInterfaces } from 'node:os';
 
@@ -46,6 +47,10 @@ export async function startBramble(config: ServeConfig, log: Logger): Promise<Ru
 }
 
 async function startServices(config: ServeConfig, log: Logger, stops: (() => Promise<void>)[], stopAll: () => Promise<void>): Promise<Running> {
+  // Checked before the store is opened: the data folder has one writer, the server already running on it.
+  if (await isServerRunning(config.dataDir)) {
+    throw Object.assign(new Error(`another bramble server is already running on data folder ${config.dataDir}`), { code: 'ALREADY_RUNNING' });
+  }
   const tftpRoot = join(config.dataDir, 'tftp');
   const assetsDir = join(config.dataDir, 'http');
   await mkdir(tftpRoot, { recursive: true });
