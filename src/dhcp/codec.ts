@@ -158,11 +158,8 @@ export function encodeDhcp(message: DhcpMessage, limits: EncodeLimits = {}): Buf
   if (message.sname.length > SNAME.length) throw new DhcpEncodeError('FIELD_TOO_LONG', 'sname longer than 64 bytes');
   if (message.file.length > FILE.length) throw new DhcpEncodeError('FIELD_TOO_LONG', 'file longer than 128 bytes');
 
-  const items: Buffer[] = [];
-  for (const [code, data] of message.options) {
-    if (code === DhcpOption.Pad || code === DhcpOption.End || code === DhcpOption.Overload) continue;
-    items.push(...optionInstances(code, data));
-  }
+  const options = [...message.options].filter(([code]) => code !== DhcpOption.Pad && code !== DhcpOption.End && code !== DhcpOption.Overload);
+  const items = options.flatMap(([code, data]) => optionInstances(code, data));
   const itemBytes = items.reduce((sum, item) => sum + item.length, 0);
   const maxLength = limits.maxLength ?? Infinity;
 
@@ -175,7 +172,7 @@ export function encodeDhcp(message: DhcpMessage, limits: EncodeLimits = {}): Buf
       throw new DhcpEncodeError('MESSAGE_TOO_LARGE', `options need ${itemBytes} bytes, the client takes ${maxLength} and file/sname are in use`);
     }
     // Option 52 (3 bytes) and END stay in the options field; each spill field keeps a byte for its own END.
-    const fields = packFields(items, [maxLength - OPTIONS_OFFSET - 3 - 1, FILE.length - 1, SNAME.length - 1]);
+    const fields = packFields(options, [maxLength - OPTIONS_OFFSET - 3 - 1, FILE.length - 1, SNAME.length - 1]);
     if (fields === null) throw new DhcpEncodeError('MESSAGE_TOO_LARGE', `options need ${itemBytes} bytes, more than fit in ${maxLength}`);
     [mainItems, fileItems, snameItems] = fields as [Buffer[], Buffer[], Buffer[]];
     overload = (fileItems.length > 0 ? 1 : 0) | (snameItems.length > 0 ? 2 : 0);
@@ -225,19 +222,36 @@ function optionInstances(code: number, data: Buffer): Buffer[] {
   return out;
 }
 
-/** First-fit in order (order matters for RFC 3396 concatenation): null when the items do not fit. */
-function packFields(items: readonly Buffer[], capacities: readonly number[]): Buffer[][] | null {
+/**
+ * Fills options, then file, then sname, in order, splitting a value wherever a field ends (RFC 3396 §6 lets
+ * the receiver join the pieces, in the same options -> file -> sname order). Null when they do not fit.
+ */
+function packFields(options: readonly (readonly [number, Buffer])[], capacities: readonly number[]): Buffer[][] | null {
   const fields: Buffer[][] = capacities.map(() => []);
   let field = 0;
   let room = capacities[0]!;
-  for (const item of items) {
-    while (item.length > room) {
+  const next = (need: number): boolean => {
+    while (room < need) {
       field += 1;
-      if (field >= capacities.length) return null;
+      if (field >= capacities.length) return false;
       room = capacities[field]!;
     }
-    fields[field]!.push(item);
-    room -= item.length;
+    return true;
+  };
+  for (const [code, data] of options) {
+    if (data.length === 0) {
+      if (!next(2)) return null;
+      fields[field]!.push(Buffer.from([code, 0]));
+      room -= 2;
+      continue;
+    }
+    for (let at = 0; at < data.length; ) {
+      if (!next(3)) return null;
+      const size = Math.min(255, room - 2, data.length - at);
+      fields[field]!.push(Buffer.concat([Buffer.from([code, size]), data.subarray(at, at + size)]));
+      room -= 2 + size;
+      at += size;
+    }
   }
   return fields;
 }

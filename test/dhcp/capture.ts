@@ -52,10 +52,15 @@ async function main(): Promise<void> {
   for (const spec of chosen) {
     console.log(`capturing ${spec.name} ...`);
     const files = await captureOne(spec, outDir);
-    manifest[spec.name] = { capturedOn: new Date().toISOString().slice(0, 10), mac: spec.mac, files, tools: await versions(spec.name) };
+    const uuid = isVm(spec.name) ? { uuid: vmUuid } : {};
+    manifest[spec.name] = { capturedOn: new Date().toISOString().slice(0, 10), mac: spec.mac, ...uuid, files, tools: await versions(spec.name) };
     console.log(`  wrote ${files.join(', ')}`);
   }
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+}
+
+function isVm(name: ClientName): boolean {
+  return name === 'ipxe-bios' || name === 'ovmf' || name === 'ovmf-http';
 }
 
 function readManifest(path: string): Record<string, unknown> {
@@ -73,7 +78,7 @@ async function captureOne(spec: CaptureSpec, outDir: string): Promise<string[]> 
   try {
     const server = await createNamespace('cs');
     spaces.push(server);
-    const vm = spec.name === 'ipxe-bios' || spec.name === 'ovmf' || spec.name === 'ovmf-http';
+    const vm = isVm(spec.name);
     const ifname = vm ? 'tapcap' : 'vcaps';
     let client: TestNamespace | undefined;
     if (vm) {
