@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { parse as parseYaml } from 'yaml';
-import { formatIpv4, parseIpv4, prefixToNetmask, sameSubnet } from '../net/ipv4.js';
+import { broadcastOf, formatIpv4, parseIpv4, prefixToNetmask, sameSubnet } from '../net/ipv4.js';
 import { settingsTable, type AddressRange, type SettingName, type SettingValues } from './settings-table.js';
 
 export class ConfigError extends Error {
@@ -145,4 +145,9 @@ function checkPool(range: AddressRange | null, address: string, netmask: string)
   const first = parseIpv4(range.first)!;
   const last = parseIpv4(range.last)!;
   if (self >= first && self <= last) throw new ConfigError('dhcp.range', `the pool ${range.first}-${range.last} contains this server's own address ${address}`);
+  const network = (self & mask) >>> 0;
+  const broadcast = broadcastOf(self, mask);
+  if (first <= network || last >= broadcast) {
+    throw new ConfigError('dhcp.range', `the pool ${range.first}-${range.last} must not include the network (${formatIpv4(network)}) or broadcast (${formatIpv4(broadcast)}) address`);
+  }
 }

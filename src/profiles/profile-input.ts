@@ -15,6 +15,9 @@ export interface ProfileInput {
 
 export type ProfileCheck = { readonly ok: true; readonly profile: Profile } | { readonly ok: false; readonly field: string; readonly error: string };
 
+// The boot menu's own entries; a profile with one of these names could never be picked as the default.
+const reservedNames = ['local', 'shell', 'reboot'];
+
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 export function isUrl(value: string): boolean {
@@ -27,6 +30,7 @@ export function checkProfileInput(input: ProfileInput, isFile: (path: string) =>
   if (typeof input.name !== 'string' || !namePattern.test(input.name)) {
     return bad('name', 'must be 1-63 letters, digits, dot, dash or underscore, starting with a letter or digit');
   }
+  if (reservedNames.includes(input.name)) return bad('name', `"${input.name}" is a built-in menu entry; choose another name`);
   const kinds: ProfileKind[] = [];
   if (input.kernel !== undefined) kinds.push('kernel');
   if (input.script !== undefined) kinds.push('script');

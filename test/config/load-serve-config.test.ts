@@ -215,6 +215,8 @@ const pools: readonly { name: string; flags: ConfigSources['flags']; key?: strin
   { name: 'a pool whose end leaves the subnet', flags: { dhcpMode: 'full', dhcpRange: '192.168.1.200-192.168.2.10' }, key: 'dhcp.range', match: /192\.168\.2\.10 is outside/ },
   { name: 'a pool outside a narrower netmask', flags: { dhcpMode: 'full', dhcpRange: '192.168.1.100-192.168.1.120', dhcpNetmask: '255.255.255.192' }, key: 'dhcp.range', match: /192\.168\.1\.100 is outside this server's subnet 192\.168\.1\.5\/255\.255\.255\.192/ },
   { name: 'a pool containing the own address', flags: { dhcpMode: 'full', dhcpRange: '192.168.1.2-192.168.1.50' }, key: 'dhcp.range', match: /contains this server's own address 192\.168\.1\.5/ },
+  { name: 'a pool starting at the network address', flags: { dhcpMode: 'full', dhcpRange: '192.168.1.0-192.168.1.4' }, key: 'dhcp.range', match: /network \(192\.168\.1\.0\) or broadcast \(192\.168\.1\.255\)/ },
+  { name: 'a pool ending at the broadcast address', flags: { dhcpMode: 'full', dhcpRange: '192.168.1.100-192.168.1.255' }, key: 'dhcp.range', match: /must not include the network .* or broadcast/ },
   { name: 'a pool of just the own address', flags: { dhcpMode: 'full', dhcpRange: '192.168.1.5-192.168.1.5' }, key: 'dhcp.range', match: /own address/ },
 ];
 

@@ -114,3 +114,11 @@ for (const [value, expect] of urls) {
     assert.equal(isUrl(value), expect);
   });
 }
+
+test('checkProfileInput refuses the menu\'s built-in entry names', () => {
+  for (const name of ['local', 'shell', 'reboot']) {
+    const r = checkProfileInput({ name, localDisk: true }, () => true, '2026-01-01T00:00:00Z');
+    assert.deepEqual(r, { ok: false, field: 'name', error: `"${name}" is a built-in menu entry; choose another name` });
+  }
+  assert.equal(checkProfileInput({ name: 'locals', localDisk: true }, () => true, 'x').ok, true);
+});
