@@ -1,5 +1,6 @@
 // Reads UDP datagrams out of classic pcap files (libpcap format, Ethernet or Linux cooked, IPv4): enough to pull
 // real client packets out of tcpdump captures for golden tests. Fragmented datagrams are skipped.
+import { ipv4FromBytes } from '../../src/net/ipv4.js';
 
 export interface PcapUdp {
   readonly src: string;
@@ -57,8 +58,8 @@ function udpOf(ip: Buffer): PcapUdp | null {
   if (udp.length < 8) return null;
   const length = udp.readUInt16BE(4);
   return {
-    src: `${ip[12]}.${ip[13]}.${ip[14]}.${ip[15]}`,
-    dst: `${ip[16]}.${ip[17]}.${ip[18]}.${ip[19]}`,
+    src: ipv4FromBytes(ip, 12),
+    dst: ipv4FromBytes(ip, 16),
     srcPort: udp.readUInt16BE(0),
     dstPort: udp.readUInt16BE(2),
     payload: Buffer.from(udp.subarray(8, length)),
