@@ -72,6 +72,8 @@ export function decodeDhcp(buf: Uint8Array): DhcpDecodeResult {
 
   const options = new Map<number, Buffer>();
   for (const [code, chunks] of parts) {
+    // Option 52 only says where the other options were; once they are read it is no part of the message.
+    if (code === DhcpOption.Overload) continue;
     const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     const rule = optionLengthRules.get(code);
     if (

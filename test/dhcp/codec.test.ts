@@ -109,7 +109,7 @@ describe('RFC 3396 long options and option overload', () => {
     assert.ok(decoded.ok);
     if (!decoded.ok) return;
     assert.ok(wire[240] === DhcpOption.Overload, 'option 52 leads the options field');
-    assert.deepEqual(new Map([...decoded.message.options].filter(([code]) => code !== DhcpOption.Overload)), options);
+    assert.deepEqual(decoded.message.options, options);
     assert.equal(decoded.message.file.length, 0);
   });
 
