@@ -12,11 +12,11 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startChild(argv: readonly string[], options: { readonly env?: NodeJS.ProcessEnv } = {}): Child {
+export function startChild(argv: readonly string[], options: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {}): Child {
   const [file, ...args] = argv;
   if (file === undefined) throw new TypeError('empty argv');
   // Own process group so that stop() also reaches grandchildren (ip netns exec -> node).
-  const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, cwd: options.cwd });
   if (child.pid === undefined) throw new Error(`could not start ${file}`);
   const pid = child.pid;
   let text = '';
