@@ -67,7 +67,9 @@ function grant(key: string, value: number, size: number, limits: NegotiationLimi
       return Math.min(value, MAX_BLKSIZE, Math.max(MIN_BLKSIZE, limits.maxBlksize));
     case 'tsize':
       // RFC 2349 §4: a read request carries 0 and the OACK carries the real size; any other value gets it too.
-      return size;
+      // Except for empty files: curl 7.88 rejects "tsize 0" in an OACK as invalid and fails the download
+      // (tftpd-hpa has the same problem); without tsize every client simply reads the one empty block.
+      return size > 0 ? size : null;
     case 'timeout':
       return value >= 1 && value <= 255 ? value : null;
     case 'windowsize':
