@@ -8,6 +8,7 @@ export type HarnessErrorCode =
   | 'WAIT_TIMEOUT'
   | 'PROCESS_EXITED'
   | 'KERNEL_PANIC'
+  | 'FIRMWARE_GAVE_UP'
   | 'KERNEL_MISSING'
   | 'MODULE_MISSING'
   | 'BRAMBLE_NOT_BUILT';

@@ -26,6 +26,14 @@ export async function createTestLan(): Promise<TestLan> {
     // STP off and no forward delay: a port must forward from its first frame, firmware does not retry for long.
     await ns.run(['ip', 'link', 'add', LAN_BRIDGE, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
     await ns.run(['ip', 'addr', 'add', `${LAN_SERVER_ADDRESS}/${LAN_PREFIX_LENGTH}`, 'dev', LAN_BRIDGE]);
+    // A bridge has carrier only while some port has; a tap has none until QEMU opens it. Without carrier br0 is
+    // not RUNNING and Node's os.networkInterfaces() leaves it out, so a server started before the VM would not
+    // find its interface. This veth port, its far end up and unused, is the always-plugged LAN cable (a dummy
+    // device would do, but not every kernel here has the dummy module).
+    await ns.run(['ip', 'link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan0end']);
+    await ns.run(['ip', 'link', 'set', 'lan0', 'master', LAN_BRIDGE]);
+    await ns.run(['ip', 'link', 'set', 'lan0', 'up']);
+    await ns.run(['ip', 'link', 'set', 'lan0end', 'up']);
     await ns.run(['ip', 'link', 'set', LAN_BRIDGE, 'up']);
   } catch (error) {
     await ns.destroy();

@@ -2,8 +2,10 @@
 // and the kernel's own panic line, which tells why a boot never reached them.
 
 export const BOOT_MARKER = 'BRAMBLE-BOOT-OK';
-/** Matches the line that ends a boot attempt either way; wait for it, then read the whole log. */
-export const BOOT_END = /BRAMBLE-BOOT-OK|Kernel panic - not syncing/;
+/** The firmware found nothing to boot: OVMF falls back to its shell, SeaBIOS says so and waits to retry. */
+const FIRMWARE_GAVE_UP = /BdsDxe: starting Boot\d+ "EFI Internal Shell"|No bootable device/;
+/** Matches the line that ends a boot attempt, well or badly; wait for it, then read the whole log. */
+export const BOOT_END = /BRAMBLE-BOOT-OK|Kernel panic - not syncing|BdsDxe: starting Boot\d+ "EFI Internal Shell"|No bootable device/;
 
 export interface NetLease {
   readonly iface: string;
@@ -19,12 +21,15 @@ export interface SerialReport {
   readonly insmodFailures: readonly string[];
   /** The text after "Kernel panic - not syncing: ". */
   readonly panic?: string;
+  /** The firmware ran out of boot options (every network boot attempt failed). */
+  readonly firmwareGaveUp: boolean;
 }
 
 export function readSerialLog(text: string): SerialReport {
   let booted = false;
   let cmdline: string | undefined;
   let panic: string | undefined;
+  let firmwareGaveUp = false;
   const leases: NetLease[] = [];
   const netFailures: string[] = [];
   const insmodFailures: string[] = [];
@@ -37,8 +42,9 @@ export function readSerialLog(text: string): SerialReport {
     else if ((m = /BRAMBLE-INSMOD-FAILED (\S+)/.exec(line)) !== null) insmodFailures.push(m[1]!);
     else if (line.includes(BOOT_MARKER)) booted = true;
     else if (panic === undefined && (m = /Kernel panic - not syncing: (.*)$/.exec(line)) !== null) panic = m[1]!.trim();
+    else if (FIRMWARE_GAVE_UP.test(line)) firmwareGaveUp = true;
   }
-  return { booted, cmdline, leases, netFailures, insmodFailures, panic };
+  return { booted, cmdline, leases, netFailures, insmodFailures, panic, firmwareGaveUp };
 }
 
 /** The value of `key=value` on a kernel command line; undefined when absent. */

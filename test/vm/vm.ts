@@ -29,7 +29,7 @@ export interface Vm {
   readonly argv: readonly string[];
   readonly process: ManagedProcess;
   readonly serialLog: string;
-  /** Resolves once the marker is printed; rejects with KERNEL_PANIC, PROCESS_EXITED or WAIT_TIMEOUT. */
+  /** Resolves once the marker is printed; rejects with KERNEL_PANIC, FIRMWARE_GAVE_UP, PROCESS_EXITED or WAIT_TIMEOUT. */
   waitForBoot(timeoutMs: number): Promise<BootResult>;
   stop(): Promise<void>;
 }
@@ -58,10 +58,14 @@ export async function startVm(options: VmOptions): Promise<Vm> {
       await child.waitFor(BOOT_END, timeoutMs);
       const seconds = (Date.now() - started) / 1000;
       const report = readSerialLog(child.output());
-      if (!report.booted) {
-        throw new HarnessError('KERNEL_PANIC', `${name}: kernel panic: ${explainPanic(report.panic ?? 'unknown')}\n${child.tail(30)}`);
+      if (report.booted) return { ...report, seconds };
+      if (report.panic !== undefined) {
+        throw new HarnessError('KERNEL_PANIC', `${name}: kernel panic: ${explainPanic(report.panic)}\n${child.tail(30)}`);
       }
-      return { ...report, seconds };
+      throw new HarnessError(
+        'FIRMWARE_GAVE_UP',
+        `${name}: the firmware found nothing to boot (every network boot attempt failed); serial console:\n${child.tail(60)}`,
+      );
     },
     stop: async () => {
       clearTimeout(limit);
