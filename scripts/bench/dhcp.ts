@@ -20,6 +20,7 @@ import { startServer } from './server-process.js';
 import type { ServerProcess } from './server-process.js';
 import { median, ratio } from './stats.js';
 import { requireTools, toolVersion } from './tools.js';
+import { readUdpCounters } from './udp-counters.js';
 
 const STEP_SECONDS = 5;
 const POOL_FIRST = '198.18.1.0';
@@ -28,6 +29,11 @@ const LEASE_SECONDS = 3600;
 const TARGET_RATE = 2000;
 
 type Contender = 'bramble' | 'kea' | 'dnsmasq';
+
+interface StepResult extends PerfdhcpResult {
+  /** Datagrams the server's namespace dropped for a full socket receive buffer during the step. */
+  readonly serverOverflows: number;
+}
 
 export const dhcpArea: Area = {
   name: 'dhcp',
@@ -64,10 +70,11 @@ export const dhcpArea: Area = {
       return server;
     };
 
-    const step = async (who: Contender, rate: number): Promise<PerfdhcpResult> => {
+    const step = async (who: Contender, rate: number): Promise<StepResult> => {
       const server = await startFresh(who);
       const stop = ctx.cleanup.defer(`stop ${who}`, () => server.stop());
       try {
+        const before = await readUdpCounters(pair.server);
         const argv = pair.exec(pair.client, perfdhcpArgv({ localAddress: CLIENT_ADDRESS, serverAddress: SERVER_ADDRESS, rate, seconds: STEP_SECONDS }));
         const outcome = await runCommand(argv, { timeoutMs: (STEP_SECONDS + 30) * 1000 });
         // perfdhcp exits 3 when some exchanges did not complete: that is a result, not a failure.
@@ -75,23 +82,31 @@ export const dhcpArea: Area = {
           throw new BenchError('COMMAND_FAILED', `perfdhcp exited ${String(outcome.code ?? outcome.signal)}: ${outcome.stderr.trim() || outcome.stdout.slice(-500)}`);
         }
         if (server.exited()) throw new BenchError('PROCESS_EXITED', `${who} exited during the step:\n${server.tail()}`);
-        return parsePerfdhcp(outcome.stdout);
+        const after = await readUdpCounters(pair.server);
+        return { ...parsePerfdhcp(outcome.stdout), serverOverflows: after.rcvbufErrors - before.rcvbufErrors };
       } finally {
         await stop();
       }
     };
 
     const capacities: Record<Contender, Capacity[]> = { bramble: [], kea: [], dnsmasq: [] };
+    /** Per climb, how its first lossy step lost: where a capacity figure comes from. */
+    const endings: Record<Contender, string[]> = { bramble: [], kea: [], dnsmasq: [] };
     const climb = async (who: Contender, rep: number): Promise<number> => {
       if (who === 'bramble' && !ctx.withBramble) return Number.NaN;
+      let firstLoss: string | null = null;
       const capacity = await climbLadder(RATE_LADDER, STEP_SECONDS, async (rate) => {
         const result = await step(who, rate);
+        const lost = result.discoverOffer.drops + result.requestAck.drops;
+        const summary = `${formatNumber(rate, 0)}/s: ${(dropShare(result) * 100).toFixed(1)}%; ${result.serverOverflows}`;
+        if (lost > 0 && firstLoss === null) firstLoss = summary;
         ctx.progress(
-          `  rep ${rep} ${who} offered ${rate}/s: ${result.requestAck.received} of ${result.discoverOffer.sent} leased, drops ${result.discoverOffer.drops}+${result.requestAck.drops} (${(dropShare(result) * 100).toFixed(2)}%)`,
+          `  rep ${rep} ${who} offered ${rate}/s: ${result.requestAck.received} of ${result.discoverOffer.sent} leased, drops ${result.discoverOffer.drops}+${result.requestAck.drops} (${(dropShare(result) * 100).toFixed(2)}%), server socket overflows ${result.serverOverflows}`,
         );
         return result;
       });
       capacities[who].push(capacity);
+      endings[who].push(firstLoss ?? 'none up to the ladder top');
       return capacity.clean.rate;
     };
 
@@ -116,6 +131,7 @@ export const dhcpArea: Area = {
       who === 'bramble' ? '' : formatRatio(ratio(clean('bramble').rate, clean(who).rate)),
       ...cell(tolerant(who)),
       who === 'bramble' ? '' : formatRatio(ratio(tolerant('bramble').rate, tolerant(who).rate)),
+      endings[who].join(' / '),
     ];
     const b = clean('bramble').rate;
     const met = b >= TARGET_RATE && b > clean('dnsmasq').rate;
@@ -136,6 +152,7 @@ export const dhcpArea: Area = {
           `highest offered rate, ≤ ${tolerance} lost (/s)`,
           'completed there (/s)',
           `Bramble / server, ≤ ${tolerance}`,
+          'first step with losses, per run (rate: share lost; datagrams dropped by a full server socket buffer)',
         ],
         [row('bramble', 'Bramble'), row('kea', 'Kea'), row('dnsmasq', 'dnsmasq')],
       ),
