@@ -1,0 +1,23 @@
+// Runs Bramble's TFTP server (RFC 1350) for a test inside a network namespace, printing "listening PORT" once
+// bound and "transfer {json}" per finished transfer. Usage: node --import tsx test/tftp/netns-server.ts ADDRESS ROOT
+import { silentLogger } from '../../src/log/logger.js';
+import { folderFiles } from '../../src/tftp/folder-files.js';
+import { createTftpServer } from '../../src/tftp/server.js';
+
+const [address, root] = process.argv.slice(2);
+if (address === undefined || root === undefined) {
+  process.stderr.write('usage: netns-server.ts ADDRESS ROOT\n');
+  process.exit(2);
+}
+const server = createTftpServer({
+  address,
+  port: 69,
+  files: folderFiles([root]),
+  log: silentLogger(),
+  onTransfer: (event) => process.stdout.write(`transfer ${JSON.stringify(event)}\n`),
+});
+const { port } = await server.start();
+process.stdout.write(`listening ${port}\n`);
+process.on('SIGTERM', () => {
+  void server.stop().then(() => process.exit(0));
+});
