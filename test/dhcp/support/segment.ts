@@ -57,12 +57,21 @@ export async function startServerFixture(ns: TestNamespace, options: Record<stri
   return child;
 }
 
-export function eventsOf(child: Child): { readonly mac: string; readonly type: string; readonly kind: string; readonly address?: string; readonly reason?: string }[] {
+export interface FixtureEvent {
+  readonly mac: string;
+  readonly type: string;
+  readonly port: number;
+  readonly kind: string;
+  readonly address?: string;
+  readonly reason?: string;
+}
+
+export function eventsOf(child: Child): FixtureEvent[] {
   return child
     .output()
     .split('\n')
     .filter((line) => line.startsWith('EVENT '))
-    .map((line) => JSON.parse(line.slice(6)) as { mac: string; type: string; kind: string; address?: string; reason?: string });
+    .map((line) => JSON.parse(line.slice(6)) as FixtureEvent);
 }
 
 export interface ClientLease {
