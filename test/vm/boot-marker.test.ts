@@ -34,11 +34,13 @@ test('a UEFI boot whose kernel line does not name the initrd is a panic, explain
   assert.equal(explainPanic('Attempted to kill init!'), 'Attempted to kill init!');
 });
 
-test('BOOT_END matches the line that ends each capture, and nothing earlier in a good boot', () => {
+test('BOOT_END matches the line that ends each capture, and nothing earlier', () => {
   const cases: Array<[string, RegExp]> = [
     ['serial-bios-ipxe-rom.txt', /^BRAMBLE-BOOT-OK$/],
     ['serial-uefi-ovmf-ipxe-efi.txt', /^BRAMBLE-BOOT-OK$/],
     ['serial-uefi-initrd-not-named.txt', /Kernel panic - not syncing/],
+    ['serial-bios-nothing-to-boot.txt', /^No bootable device\.$/],
+    ['serial-uefi-nothing-to-boot.txt', /^BdsDxe: starting Boot0006 "EFI Internal Shell"/],
   ];
   for (const [name, expected] of cases) {
     const first = fixture(name)
@@ -46,6 +48,18 @@ test('BOOT_END matches the line that ends each capture, and nothing earlier in a
       .map((l) => l.replace(/\r$/, ''))
       .find((l) => BOOT_END.test(l));
     assert.match(first ?? '', expected, name);
+  }
+});
+
+test('firmware that runs out of boot options is recognised (SeaBIOS and OVMF)', () => {
+  for (const name of ['serial-bios-nothing-to-boot.txt', 'serial-uefi-nothing-to-boot.txt']) {
+    const report = readSerialLog(fixture(name));
+    assert.equal(report.firmwareGaveUp, true, name);
+    assert.equal(report.booted, false, name);
+    assert.equal(report.panic, undefined, name);
+  }
+  for (const name of ['serial-bios-ipxe-rom.txt', 'serial-uefi-ovmf-ipxe-efi.txt', 'serial-uefi-initrd-not-named.txt']) {
+    assert.equal(readSerialLog(fixture(name)).firmwareGaveUp, false, name);
   }
 });
 

@@ -16,6 +16,7 @@ export interface StandInBootOptions {
   readonly images: BootImages;
   readonly cmdline: string;
   readonly nameInitrd?: boolean;
+  readonly withoutFiles?: boolean;
   readonly timeoutMs?: number;
   /** Copy the serial console log here (also when the boot fails). */
   readonly saveSerialTo?: string;
@@ -33,6 +34,7 @@ export async function standInBoot(options: StandInBootOptions): Promise<BootResu
     const server = await startStandInServer(lan, options.images, workDir, {
       cmdline: options.cmdline,
       nameInitrd: options.nameInitrd,
+      withoutFiles: options.withoutFiles,
     });
     teardown.defer('stop stand-in server', () => server.stop());
     const vm = await startVm({ ns: lan.ns, workDir, firmware: options.firmware, tap, mac: randomMac() });

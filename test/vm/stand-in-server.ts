@@ -33,6 +33,8 @@ export function bootScript(baseUrl: string, cmdline: string, nameInitrd = true):
 export interface StandInOptions {
   readonly cmdline: string;
   readonly nameInitrd?: boolean;
+  /** Offer boot files but serve none (empty TFTP root, no boot.ipxe), to capture how firmware gives up. */
+  readonly withoutFiles?: boolean;
 }
 
 export async function startStandInServer(
@@ -46,7 +48,11 @@ export async function startStandInServer(
   const baseUrl = `http://${lan.serverAddress}:${STAND_IN_HTTP_PORT}`;
   await symlink(images.kernel, join(httpRoot, 'vmlinuz'));
   await symlink(images.initrd, join(httpRoot, 'initrd.gz'));
-  await writeFile(join(httpRoot, 'boot.ipxe'), bootScript(baseUrl, options.cmdline, options.nameInitrd));
+  if (options.withoutFiles !== true) {
+    await writeFile(join(httpRoot, 'boot.ipxe'), bootScript(baseUrl, options.cmdline, options.nameInitrd));
+  }
+  const tftpRoot = options.withoutFiles === true ? join(workDir, 'empty-tftp') : IPXE_DIR;
+  await mkdir(tftpRoot, { recursive: true });
 
   const httpd = startProcess(
     lan.ns.argv(['busybox', 'httpd', '-f', '-vv', '-p', `${lan.serverAddress}:${STAND_IN_HTTP_PORT}`, '-h', httpRoot]),
@@ -58,7 +64,7 @@ export async function startStandInServer(
         iface: lan.bridge,
         range: { first: '198.18.0.100', last: '198.18.0.150' },
         leaseFile: join(workDir, 'dnsmasq.leases'),
-        tftpRoot: IPXE_DIR,
+        tftpRoot,
         scriptUrl: `${baseUrl}/boot.ipxe`,
       }),
     ),
