@@ -137,6 +137,16 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
   };
 
   const onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+    try {
+      dispatch(msg, rinfo);
+    } catch (error) {
+      // Nothing from a datagram may reach the event loop; this would be our bug, so it is logged loudly.
+      counts.malformed++;
+      log.error('tftp request handling failed', { client: `${rinfo.address}:${rinfo.port}`, error });
+    }
+  };
+
+  const dispatch = (msg: Buffer, rinfo: RemoteInfo): void => {
     const client: TftpClient = { address: rinfo.address, port: rinfo.port };
     const decoded = decodeTftp(msg);
     if (!decoded.ok) {

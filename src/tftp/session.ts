@@ -11,9 +11,9 @@ import { netasciiFile } from './netascii-file.js';
 import { DEFAULT_BLKSIZE, negotiate } from './options.js';
 import type { NegotiationLimits } from './options.js';
 import { createReadAhead } from './read-ahead.js';
+import type { ReadAhead } from './read-ahead.js';
 import { openTransferPort } from './transfer-port.js';
 import type { TransferPort } from './transfer-port.js';
-import type { ReadAhead } from './read-ahead.js';
 import { blockCount, initialTransferState, stepTransfer, wireBlock } from './transfer.js';
 import type { TransferConfig, TransferEvent, TransferSend, TransferState } from './transfer.js';
 
@@ -80,6 +80,7 @@ export class ReadSession {
   #timerMs = 0;
   #pending: TransferSend | null = null;
   #pumping = false;
+  #failing = false;
 
   constructor(request: TftpRequest, raw: Buffer, client: TftpClient, settings: SessionSettings) {
     this.client = client;
@@ -128,7 +129,8 @@ export class ReadSession {
         await opened.file.close().catch(() => undefined);
         return;
       }
-      this.#file = mode === 'netascii' ? await netasciiFile(opened.file) : opened.file;
+      this.#file = opened.file; // closed by #end from here on, even if the netascii scan fails
+      if (mode === 'netascii') this.#file = await netasciiFile(opened.file);
       if (this.#ended) return;
       this.#begin(this.#file);
     } catch (error) {
@@ -198,7 +200,7 @@ export class ReadSession {
 
   #apply(event: TransferEvent): void {
     const config = this.#config;
-    if (config === null || this.#ended) return;
+    if (config === null || this.#ended || this.#failing) return;
     const step = stepTransfer(config, this.#state, event);
     this.#state = step.state;
     if (step.ignored !== null) {
@@ -217,7 +219,14 @@ export class ReadSession {
         this.#pending = step.send; // the waiting sender takes the newest decision instead of its own
         return;
       }
-      const rest = this.#sendReady(step.send);
+      let rest: TransferSend | null;
+      try {
+        rest = this.#sendReady(step.send);
+      } catch (error) {
+        // A throwing send must end this transfer, not reach the event loop from a socket or timer callback.
+        void this.#fail(error);
+        return;
+      }
       if (rest !== null) {
         this.#pending = rest;
         void this.#pump();
@@ -294,7 +303,8 @@ export class ReadSession {
   }
 
   async #fail(error: unknown): Promise<void> {
-    if (this.#ended) return;
+    if (this.#ended || this.#failing) return;
+    this.#failing = true;
     const detail = error instanceof Error ? error.message : String(error);
     this.#log.debug('tftp transfer failed', { error });
     await this.#sendFinal(encodeTftp({ kind: 'error', code: TftpErrorCode.notDefined, message: 'Server error' }));
