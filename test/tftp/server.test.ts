@@ -110,6 +110,15 @@ test('busybox tftp fetches exact multiples of blksize (an empty last block) byte
   );
 });
 
+test('busybox tftp crosses block 65535 at blksize 512 too', async (t) => {
+  if (!requireTool(t, 'busybox', 'busybox-static')) return;
+  const h = await server(t);
+  const out = join(outDir(), 'big.bin');
+  const run = await runClient(['busybox', 'tftp', '-g', '-r', 'big.bin', '-l', out, '127.0.0.1', String(h.port)]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(sha256File(out), root.sha['big.bin']);
+});
+
 test('a zero-length file reaches atftp, curl and busybox as an empty file', async (t) => {
   if (!requireTool(t, 'atftp', 'atftp') || !requireTool(t, 'curl', 'curl') || !requireTool(t, 'busybox', 'busybox-static')) return;
   const h = await server(t);
