@@ -1,5 +1,5 @@
 // DHCP wire codec (RFC 2131 §2, RFC 2132 §2 and §9.3 option overload, RFC 3396 long options): pure bytes <-> message.
-import { ipv4FromBytes, ipv4ToBytes } from '../net/ipv4.js';
+import { ipv4FromBytes, parseIpv4 } from '../net/ipv4.js';
 import { BOOTREPLY, BOOTREQUEST } from './message.js';
 import type { DhcpMessage } from './message.js';
 import { DhcpOption, dhcpOptionName, optionLengthRules } from './options.js';
@@ -160,28 +160,28 @@ export function encodeDhcp(message: DhcpMessage, limits: EncodeLimits = {}): Buf
   if (message.sname.length > SNAME.length) throw new DhcpEncodeError('FIELD_TOO_LONG', 'sname longer than 64 bytes');
   if (message.file.length > FILE.length) throw new DhcpEncodeError('FIELD_TOO_LONG', 'file longer than 128 bytes');
 
-  const options = [...message.options].filter(([code]) => code !== DhcpOption.Pad && code !== DhcpOption.End && code !== DhcpOption.Overload);
-  const items = options.flatMap(([code, data]) => optionInstances(code, data));
-  const itemBytes = items.reduce((sum, item) => sum + item.length, 0);
   const maxLength = limits.maxLength ?? Infinity;
+  let plainLength = 0;
+  for (const [code, data] of message.options) if (!isFraming(code)) plainLength += instancesLength(data.length);
 
-  let mainItems = items;
+  let mainItems: Buffer[] | null = null;
   let fileItems: Buffer[] = [];
   let snameItems: Buffer[] = [];
   let overload = 0;
-  if (OPTIONS_OFFSET + itemBytes + 1 > maxLength) {
+  if (OPTIONS_OFFSET + plainLength + 1 > maxLength) {
     if (message.file.length > 0 || message.sname.length > 0) {
-      throw new DhcpEncodeError('MESSAGE_TOO_LARGE', `options need ${itemBytes} bytes, the client takes ${maxLength} and file/sname are in use`);
+      throw new DhcpEncodeError('MESSAGE_TOO_LARGE', `options need ${plainLength} bytes, the client takes ${maxLength} and file/sname are in use`);
     }
+    const options = [...message.options].filter(([code]) => !isFraming(code));
     // Option 52 (3 bytes) and END stay in the options field; each spill field keeps a byte for its own END.
     const fields = packFields(options, [maxLength - OPTIONS_OFFSET - 3 - 1, FILE.length - 1, SNAME.length - 1]);
-    if (fields === null) throw new DhcpEncodeError('MESSAGE_TOO_LARGE', `options need ${itemBytes} bytes, more than fit in ${maxLength}`);
+    if (fields === null) throw new DhcpEncodeError('MESSAGE_TOO_LARGE', `options need ${plainLength} bytes, more than fit in ${maxLength}`);
     [mainItems, fileItems, snameItems] = fields as [Buffer[], Buffer[], Buffer[]];
     overload = (fileItems.length > 0 ? 1 : 0) | (snameItems.length > 0 ? 2 : 0);
     if (overload !== 0) mainItems = [Buffer.from([DhcpOption.Overload, 1, overload]), ...mainItems];
   }
 
-  const optionsLength = mainItems.reduce((sum, item) => sum + item.length, 0) + 1;
+  const optionsLength = (mainItems === null ? plainLength : mainItems.reduce((sum, item) => sum + item.length, 0)) + 1;
   const length = Math.max(OPTIONS_OFFSET + optionsLength, limits.minLength ?? BOOTP_MIN_LENGTH);
   const out = Buffer.alloc(length);
   out[0] = message.op;
@@ -191,37 +191,54 @@ export function encodeDhcp(message: DhcpMessage, limits: EncodeLimits = {}): Buf
   out.writeUInt32BE(message.xid >>> 0, 4);
   out.writeUInt16BE(message.secs & 0xffff, 8);
   out.writeUInt16BE(message.flags & 0xffff, 10);
-  for (const [offset, address] of [
-    [12, message.ciaddr],
-    [16, message.yiaddr],
-    [20, message.siaddr],
-    [24, message.giaddr],
-  ] as const) {
-    try {
-      ipv4ToBytes(address).copy(out, offset);
-    } catch (cause) {
-      throw Object.assign(new DhcpEncodeError('BAD_FIELD', `not an IPv4 address: ${address}`), { cause });
-    }
-  }
+  writeAddress(out, 12, message.ciaddr);
+  writeAddress(out, 16, message.yiaddr);
+  writeAddress(out, 20, message.siaddr);
+  writeAddress(out, 24, message.giaddr);
   message.chaddr.copy(out, 28);
   writeField(out, SNAME.offset, overload & 2 ? snameItems : null, message.sname);
   writeField(out, FILE.offset, overload & 1 ? fileItems : null, message.file);
   out.writeUInt32BE(MAGIC_COOKIE, COOKIE_OFFSET);
   let at = OPTIONS_OFFSET;
-  for (const item of mainItems) at += item.copy(out, at);
+  if (mainItems !== null) {
+    for (const item of mainItems) at += item.copy(out, at);
+  } else {
+    for (const [code, data] of message.options) if (!isFraming(code)) at = writeInstances(out, at, code, data);
+  }
   out[at] = DhcpOption.End;
   return out;
 }
 
+/** Pad, END and overload are the encoder's own business, whatever the message says. */
+function isFraming(code: number): boolean {
+  return code === DhcpOption.Pad || code === DhcpOption.End || code === DhcpOption.Overload;
+}
+
+function instancesLength(length: number): number {
+  return length === 0 ? 2 : length + 2 * Math.ceil(length / 255);
+}
+
 /** RFC 3396 §5: a value longer than 255 bytes goes out as consecutive instances of the same code. */
-function optionInstances(code: number, data: Buffer): Buffer[] {
-  if (data.length === 0) return [Buffer.from([code, 0])];
-  const out: Buffer[] = [];
-  for (let i = 0; i < data.length; i += 255) {
-    const chunk = data.subarray(i, Math.min(i + 255, data.length));
-    out.push(Buffer.concat([Buffer.from([code, chunk.length]), chunk]));
+function writeInstances(out: Buffer, at: number, code: number, data: Buffer): number {
+  if (data.length === 0) {
+    out[at] = code;
+    out[at + 1] = 0;
+    return at + 2;
   }
-  return out;
+  for (let i = 0; i < data.length; i += 255) {
+    const size = Math.min(255, data.length - i);
+    out[at] = code;
+    out[at + 1] = size;
+    data.copy(out, at + 2, i, i + size);
+    at += 2 + size;
+  }
+  return at;
+}
+
+function writeAddress(out: Buffer, offset: number, address: string): void {
+  const value = parseIpv4(address);
+  if (value === null) throw new DhcpEncodeError('BAD_FIELD', `not an IPv4 address: ${address}`);
+  out.writeUInt32BE(value, offset);
 }
 
 /**

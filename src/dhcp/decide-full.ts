@@ -1,6 +1,6 @@
 // Full DHCP server decisions (RFC 2131 §4.3: DISCOVER, REQUEST in its four client states, DECLINE, RELEASE,
 // INFORM) over the lease table, with PXE boot information in the same replies. Pure: the caller applies `change`.
-import { parseIpv4, sameSubnet } from '../net/ipv4.js';
+import { formatIpv4, parseIpv4, sameSubnet } from '../net/ipv4.js';
 import { ZERO_ADDRESS, optionAddress } from './message.js';
 import type { DhcpMessage } from './message.js';
 import { DhcpOption } from './options.js';
@@ -88,7 +88,9 @@ function usableReservation(input: FullInput): string | null {
   if (reservation === null) return null;
   const n = parseIpv4(reservation);
   if (n === null || !inSubnet(pool, n)) return null;
-  return leases.availableTo(reservation, client.mac, now) ? reservation : null;
+  // The policy's text may be "198.18.0.05"; leases are keyed by the canonical form.
+  const address = formatIpv4(n);
+  return leases.availableTo(address, client.mac, now) ? address : null;
 }
 
 function isLeasable(input: FullInput, address: string): boolean {

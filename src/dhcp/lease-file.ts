@@ -4,7 +4,7 @@ import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../log/logger.js';
-import { parseIpv4 } from '../net/ipv4.js';
+import { formatIpv4, parseIpv4 } from '../net/ipv4.js';
 import { normalizeMac } from '../net/mac.js';
 import { DhcpServerError } from './errors.js';
 import type { Lease } from './leases.js';
@@ -65,7 +65,8 @@ export function parseLeaseLine(line: string): Lease | null {
   if (typeof v.expiresAt !== 'number' || typeof v.updatedAt !== 'number') return null;
   const text = (x: unknown): string | null => (typeof x === 'string' ? x : null);
   return {
-    ip: v.ip,
+    // Canonical dotted quad: the lease table is keyed by it.
+    ip: formatIpv4(parseIpv4(v.ip)!),
     mac: v.mac,
     clientId: text(v.clientId),
     hostname: text(v.hostname),

@@ -44,8 +44,9 @@ export interface LeaseTable extends LeaseView {
 export const OFFER_RECLAIM_MS = 120_000;
 
 export function createLeaseTable(plan: PoolPlan): LeaseTable {
-  const byIp = new Map<number, Lease>();
-  const macIndex = new Map<string, number>();
+  // Keyed by the dotted quad: that is what requests and decisions carry, so no parsing per packet.
+  const byIp = new Map<string, Lease>();
+  const macIndex = new Map<string, string>();
   // Never-used addresses are handed out first, in order, so that released ones keep their owner's affinity.
   let cursor = plan.first;
 
@@ -53,19 +54,14 @@ export function createLeaseTable(plan: PoolPlan): LeaseTable {
     lease.state === 'declined' ? lease.expiresAt > now : (lease.state === 'offered' || lease.state === 'bound') && lease.expiresAt > now;
 
   const table: LeaseTable = {
-    get: (ip) => {
-      const n = parseIpv4(ip);
-      return n === null ? undefined : byIp.get(n);
-    },
+    get: (ip) => byIp.get(ip),
     byMac: (mac) => {
-      const n = macIndex.get(mac);
-      return n === undefined ? undefined : byIp.get(n);
+      const ip = macIndex.get(mac);
+      return ip === undefined ? undefined : byIp.get(ip);
     },
     availableTo: (ip, mac, now) => {
-      const n = parseIpv4(ip);
-      if (n === null) return false;
-      const lease = byIp.get(n);
-      if (lease === undefined) return true;
+      const lease = byIp.get(ip);
+      if (lease === undefined) return parseIpv4(ip) !== null;
       if (lease.state === 'declined') return lease.expiresAt <= now;
       return lease.mac === mac || !isHeld(lease, now);
     },
@@ -73,12 +69,15 @@ export function createLeaseTable(plan: PoolPlan): LeaseTable {
       while (cursor <= plan.last) {
         const n = cursor;
         cursor += 1;
-        if (!plan.excluded.has(n) && !byIp.has(n)) return formatIpv4(n);
+        if (plan.excluded.has(n)) continue;
+        const ip = formatIpv4(n);
+        if (!byIp.has(ip)) return ip;
       }
       // Every address has been used once: take the one free the longest, else the stalest unanswered offer.
       let best: Lease | undefined;
       let bestOffer: Lease | undefined;
-      for (const [n, lease] of byIp) {
+      for (const lease of byIp.values()) {
+        const n = parseIpv4(lease.ip)!;
         if (n < plan.first || n > plan.last || plan.excluded.has(n)) continue;
         if (!isHeld(lease, now)) {
           if (best === undefined || lease.expiresAt < best.expiresAt) best = lease;
@@ -89,21 +88,20 @@ export function createLeaseTable(plan: PoolPlan): LeaseTable {
       return (best ?? bestOffer)?.ip ?? null;
     },
     apply: (lease) => {
-      const n = parseIpv4(lease.ip);
-      if (n === null) return;
-      const previous = byIp.get(n);
-      if (previous?.mac != null && previous.mac !== lease.mac && macIndex.get(previous.mac) === n) macIndex.delete(previous.mac);
-      byIp.set(n, lease);
+      const ip = lease.ip;
+      const previous = byIp.get(ip);
+      if (previous?.mac != null && previous.mac !== lease.mac && macIndex.get(previous.mac) === ip) macIndex.delete(previous.mac);
+      byIp.set(ip, lease);
       if (lease.mac !== null) {
         // A client moving to another address leaves its old record behind, free for others.
         const old = macIndex.get(lease.mac);
-        if (old !== undefined && old !== n) {
+        if (old !== undefined && old !== ip) {
           const oldLease = byIp.get(old);
           if (oldLease !== undefined && oldLease.mac === lease.mac && isHeld(oldLease, lease.updatedAt)) {
             byIp.set(old, { ...oldLease, state: 'released', expiresAt: lease.updatedAt, updatedAt: lease.updatedAt });
           }
         }
-        macIndex.set(lease.mac, n);
+        macIndex.set(lease.mac, ip);
       }
     },
     all: () => byIp.values(),

@@ -2,6 +2,8 @@
 // addresses that must never be handed out.
 import { broadcastOf, formatIpv4, parseIpv4, sameSubnet } from '../net/ipv4.js';
 import { DhcpServerError } from './errors.js';
+import { networkConfiguration } from './reply.js';
+import type { LeaseParameters } from './reply.js';
 import type { DhcpPool } from './types.js';
 
 export interface PoolPlan {
@@ -9,7 +11,7 @@ export interface PoolPlan {
   readonly last: number;
   readonly mask: number;
   readonly network: number;
-  readonly lease: { readonly seconds: number; readonly netmask: string; readonly router?: string; readonly dns?: readonly string[]; readonly domain?: string };
+  readonly lease: LeaseParameters;
   /** Inside the range but not to be leased: us, the router, DNS servers, network and broadcast addresses. */
   readonly excluded: ReadonlySet<number>;
 }
@@ -40,13 +42,7 @@ export function planPool(pool: DhcpPool, serverAddress: string): PoolPlan {
     last,
     mask,
     network,
-    lease: {
-      seconds: pool.leaseSeconds,
-      netmask: formatIpv4(mask),
-      ...(pool.router === undefined ? {} : { router: pool.router }),
-      ...(pool.dns === undefined ? {} : { dns: pool.dns }),
-      ...(pool.domain === undefined ? {} : { domain: pool.domain }),
-    },
+    lease: { seconds: pool.leaseSeconds, configuration: networkConfiguration({ ...pool, netmask: formatIpv4(mask) }) },
     excluded,
   };
 }

@@ -10,18 +10,30 @@ import type { DhcpBoot, DhcpClient } from './types.js';
 export type ReplyType = 'OFFER' | 'ACK' | 'NAK';
 
 export interface LeaseParameters {
+  /** Lease time; 0 leaves out options 51/58/59 (DHCPINFORM answers, RFC 2131 §4.3.5). */
   readonly seconds: number;
+  /** Options 1, 3, 6, 15 already encoded: they are the same in every reply. */
+  readonly configuration: ReadonlyMap<number, Buffer>;
+}
+
+export function networkConfiguration(network: {
   readonly netmask: string;
   readonly router?: string;
   readonly dns?: readonly string[];
   readonly domain?: string;
+}): Map<number, Buffer> {
+  const options = new Map<number, Buffer>();
+  options.set(DhcpOption.SubnetMask, ipv4ToBytes(network.netmask));
+  if (network.router !== undefined) options.set(DhcpOption.Router, ipv4ToBytes(network.router));
+  if (network.dns !== undefined && network.dns.length > 0) options.set(DhcpOption.DomainNameServer, Buffer.concat(network.dns.map(ipv4ToBytes)));
+  if (network.domain !== undefined && network.domain !== '') options.set(DhcpOption.DomainName, Buffer.from(network.domain, 'utf8'));
+  return options;
 }
 
 export interface ReplySpec {
   readonly type: ReplyType;
   readonly serverAddress: string;
   readonly yiaddr?: string;
-  /** Network configuration; `seconds` 0 leaves out the lease times (DHCPINFORM answers, RFC 2131 §4.3.5). */
   readonly lease?: LeaseParameters;
   readonly boot?: DhcpBoot | null;
   /** Option 56, for NAKs. */
@@ -74,10 +86,7 @@ function addLeaseOptions(options: Map<number, Buffer>, lease: LeaseParameters): 
     options.set(DhcpOption.RenewalTime, uint32(Math.floor(lease.seconds / 2)));
     options.set(DhcpOption.RebindingTime, uint32(Math.floor((lease.seconds * 7) / 8)));
   }
-  options.set(DhcpOption.SubnetMask, ipv4ToBytes(lease.netmask));
-  if (lease.router !== undefined) options.set(DhcpOption.Router, ipv4ToBytes(lease.router));
-  if (lease.dns !== undefined && lease.dns.length > 0) options.set(DhcpOption.DomainNameServer, Buffer.concat(lease.dns.map(ipv4ToBytes)));
-  if (lease.domain !== undefined && lease.domain !== '') options.set(DhcpOption.DomainName, Buffer.from(lease.domain, 'utf8'));
+  for (const [code, data] of lease.configuration) options.set(code, data);
 }
 
 function addBootOptions(options: Map<number, Buffer>, request: DhcpMessage, client: DhcpClient, boot: DhcpBoot): void {
