@@ -116,7 +116,8 @@ test('BIOS + iPXE ROM boots the default profile with Bramble as the full DHCP se
 
   const machine = findMachine(await listMachines(s.lan.ns, s.dataDir), mac);
   assert.equal(machine.arch, 0);
-  assert.equal(machine.firmware, 'bios');
+  // Its only DHCP client is iPXE, which says nothing of the firmware below: only iPXE's ${platform} can tell.
+  assert.equal(machine.firmware, 'bios', `firmware of ${mac} in machine ls: ${JSON.stringify(machine)}`);
   // The iPXE ROM is iPXE already: Bramble hands it the script URL at once, no TFTP.
   assertTimeline(machine, ['dhcp', 'script', 'kernel', 'initrd']);
 });
@@ -147,7 +148,7 @@ test('UEFI (OVMF PXE) chains into ipxe.efi and boots with Bramble as proxyDHCP b
 
   const machine = findMachine(await listMachines(s.lan.ns, s.dataDir), mac);
   assert.equal(machine.arch, 7);
-  assert.equal(machine.firmware, 'uefi');
+  assert.equal(machine.firmware, 'uefi', `firmware of ${mac} in machine ls: ${JSON.stringify(machine)}`);
   assertTimeline(machine, ['dhcp', 'tftp', 'script', 'kernel', 'initrd']);
 });
 
@@ -176,6 +177,7 @@ test('an unknown machine gets the menu, whose timeout boots the default entry', 
 
   const machine = findMachine(await listMachines(s.lan.ns, s.dataDir), mac);
   assert.equal(machine.arch, 0);
-  assert.equal(machine.firmware, 'bios');
+  // Its only DHCP client is iPXE, which says nothing of the firmware below: only iPXE's ${platform} can tell.
+  assert.equal(machine.firmware, 'bios', `firmware of ${mac} in machine ls: ${JSON.stringify(machine)}`);
   assertTimeline(machine, ['dhcp', 'script', 'kernel', 'initrd']);
 });

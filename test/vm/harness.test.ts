@@ -17,7 +17,7 @@ import { requireVmHost } from './vm-prerequisites.js';
 import { randomMac, startVm } from './vm.js';
 
 test('a VM on the test LAN boots the initramfs, prints the marker and gets a lease in 198.18.0.0/24', { timeout: 300_000 }, async (t) => {
-  if (!requireVmHost(t, { firmware: [], dnsmasq: true })) return;
+  if (!requireVmHost(t, { firmware: ['bios'], dnsmasq: true })) return;
   const teardown = new Teardown();
   t.after(() => teardown.run());
   await sweepStaleNetns();
