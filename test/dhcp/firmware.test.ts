@@ -1,6 +1,7 @@
-// Real boot firmware against Bramble in proxy mode beside a home router (dnsmasq) on one bridged segment: the
+// Real boot firmware against Bramble on a bridged test segment: in proxy mode beside a home router (dnsmasq) the
 // iPXE BIOS ROM and OVMF's UEFI PXE accept our proxy offers and fetch the boot file we named by TFTP (seen as
-// their RRQ); OVMF gets it through the PXE boot-server exchange on port 4011. QEMU under TCG.
+// their RRQ), OVMF through the PXE boot-server exchange on port 4011; in full mode OVMF needs nobody else.
+// QEMU under TCG.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ interface Lan {
 }
 
 /** Bramble's namespace holds a bridge (br0, 198.18.0.1) with the VM's tap; the router sits behind a veth on it. */
-async function lan(t: TestContext): Promise<Lan> {
+async function lan(t: TestContext, withRouter: boolean): Promise<Lan> {
   const dir = mkdtempSync(join(tmpdir(), 'bdhcp-fw-'));
   const spaces: TestNamespace[] = [];
   const children: Child[] = [];
@@ -44,6 +45,7 @@ async function lan(t: TestContext): Promise<Lan> {
   await bramble.run(['ip', 'tuntap', 'add', 'dev', 'tap0', 'mode', 'tap']);
   await bramble.run(['ip', 'link', 'set', 'tap0', 'master', 'br0']);
   await bramble.run(['ip', 'link', 'set', 'tap0', 'up']);
+  if (!withRouter) return { bramble, dir };
   const dnsmasq = startChild(
     router.argv([
       'dnsmasq', '-d', '-C', '/dev/null', '--port=0', '--bind-interfaces', '--interface=rt0', '--no-ping',
@@ -56,13 +58,14 @@ async function lan(t: TestContext): Promise<Lan> {
   return { bramble, dir };
 }
 
-async function bootAndWatch(t: TestContext, firmware: 'bios' | 'uefi'): Promise<{ server: Child; rrq: string }> {
-  const { bramble } = await lan(t);
+async function bootAndWatch(t: TestContext, firmware: 'bios' | 'uefi', mode: 'proxy' | 'full' = 'proxy'): Promise<{ server: Child; rrq: string }> {
+  const { bramble } = await lan(t, mode === 'proxy');
   const server = await startServerFixture(bramble, {
-    mode: 'proxy',
+    mode,
     interfaceName: 'br0',
     serverAddress: US,
     boot: { bootFile: BOOT_FILE, nextServer: US, vendorClass: 'PXEClient' },
+    ...(mode === 'full' ? { pool: { first: '198.18.0.160', last: '198.18.0.170', netmask: '255.255.255.0', router: US, leaseSeconds: 600 } } : {}),
   });
   t.after(() => server.stop());
   const tftp = startChild(bramble.argv(['tcpdump', '-i', 'br0', '-n', '-l', '-vv', 'udp dst port 69']));
@@ -82,20 +85,28 @@ async function bootAndWatch(t: TestContext, firmware: 'bios' | 'uefi'): Promise<
   return { server, rrq: match[0] };
 }
 
-describe('real firmware in proxy mode', () => {
-  test('iPXE BIOS ROM takes our proxy offer and asks for our boot file', async (t) => {
+describe('real firmware', () => {
+  test('proxy mode: iPXE BIOS ROM takes our proxy offer and asks for our boot file', async (t) => {
     if (!requireTools(t, ['ip', 'qemu-system-x86_64', 'dnsmasq', 'tcpdump'])) return;
     const { server, rrq } = await bootAndWatch(t, 'bios');
     assert.match(rrq, new RegExp(BOOT_FILE));
     assert.ok(eventsOf(server).some((e) => e.kind === 'offer' && e.type === 'DISCOVER'));
   });
 
-  test('OVMF UEFI PXE comes back on port 4011 and then asks for our boot file', async (t) => {
+  test('proxy mode: OVMF UEFI PXE comes back on port 4011 and then asks for our boot file', async (t) => {
     if (!requireTools(t, ['ip', 'qemu-system-x86_64', 'dnsmasq', 'tcpdump'])) return;
     const { server, rrq } = await bootAndWatch(t, 'uefi');
     assert.match(rrq, new RegExp(BOOT_FILE));
     const events = eventsOf(server);
     assert.ok(events.some((e) => e.kind === 'offer' && e.port === 67), JSON.stringify(events));
     assert.ok(events.some((e) => e.kind === 'ack' && e.port === 4011), JSON.stringify(events));
+  });
+
+  test('full mode: OVMF UEFI PXE gets address and boot file from us alone', async (t) => {
+    if (!requireTools(t, ['ip', 'qemu-system-x86_64', 'tcpdump'])) return;
+    const { server, rrq } = await bootAndWatch(t, 'uefi', 'full');
+    assert.match(rrq, new RegExp(BOOT_FILE));
+    const events = eventsOf(server);
+    assert.ok(events.some((e) => e.kind === 'ack' && e.port === 67 && /^198\.18\.0\.1[67]\d$/.test(e.address ?? '')), JSON.stringify(events));
   });
 });
