@@ -11,6 +11,7 @@ import { firmwareFromDhcp } from './inventory/machine-facts.js';
 import { chooseDhcpBoot } from './boot/dhcp-boot.js';
 import { createTftpServer } from './tftp/server.js';
 import { folderFiles } from './tftp/folder-files.js';
+import { withIpxeBinaries } from './boot/ipxe-binaries.js';
 import { createDhcpServer, type DhcpClient, type DhcpServer } from './dhcp/server.js';
 import { probeDhcpServers } from './dhcp/probe.js';
 import { bootRoutes } from './http/boot-routes.js';
@@ -19,7 +20,6 @@ import { startHttpServer } from './http/http-server.js';
 import { listenControlSocket } from './control/control-socket.js';
 import { isServerRunning } from './control/control-client.js';
 import { macForIp } from './net/arp-table.js';
-import { networkInterfaces } from 'node:os';
 
 export interface Running {
   readonly httpBase: string;
@@ -70,7 +70,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
   const tftp = createTftpServer({
     address: config.address,
     port: config.tftpPort,
-    files: folderFiles([tftpRoot, config.ipxeDir]),
+    files: withIpxeBinaries(folderFiles([tftpRoot]), config.ipxeDir),
     log: tftpLog,
     onTransfer: (t) => {
       void macForIp(t.client.address).then((mac) => {
@@ -183,8 +183,7 @@ function observeDhcp(client: DhcpClient, event: { kind: string; address?: string
 
 async function probeAndReport(config: ServeConfig, log: Logger): Promise<void> {
   try {
-    const mac = networkInterfaces()[config.interface]?.find((i) => i.family === 'IPv4')?.mac ?? '02:00:00:00:00:01';
-    const found = await probeDhcpServers({ interfaceName: config.interface, mac, timeoutMs: 3000, log: log.child({ service: 'probe' }) });
+    const found = await probeDhcpServers({ interfaceName: config.interface, mac: config.mac, timeoutMs: 3000, log: log.child({ service: 'probe' }) });
     const others = found.filter((f) => f.server !== config.address);
     if (others.length === 0) {
       log.info('no other DHCP server answered on this segment', { interface: config.interface, dhcpMode: config.dhcpMode });

@@ -16,6 +16,16 @@ export interface MenuOptions {
   readonly platform: string | null;
 }
 
+/**
+ * The first answer to /boot.ipxe when iPXE has not said who it is: DHCP hands iPXE a plain URL (the filename
+ * is not expanded), so this stub asks iPXE to come back with its MAC and hardware facts in the query.
+ */
+export function renderFactsStub(scriptUrl: string): string {
+  const facts = 'mac=${mac}&uuid=${uuid}&serial=${serial:uristring}&manufacturer=${manufacturer:uristring}' +
+    '&product=${product:uristring}&platform=${platform}&buildarch=${buildarch}&hostname=${hostname:uristring}';
+  return ['#!ipxe', `chain ${scriptUrl}?${facts}`, ''].join('\n');
+}
+
 export function renderProfileScript(profile: Profile, urls: ScriptUrls, platform: string | null): string {
   const lines = ['#!ipxe', `echo Bramble: booting ${oneLine(profile.name)}`];
   switch (profile.kind) {

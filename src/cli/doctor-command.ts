@@ -1,6 +1,6 @@
 // `bramble doctor`: checks this host for what serving needs and looks for other DHCP servers on the segment.
 import { parseArgs } from 'node:util';
-import { networkInterfaces } from 'node:os';
+import { hostInterfaces } from '../net/host-interfaces.js';
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { settingsTable, type SettingName } from '../config/settings-table.js';
@@ -25,7 +25,7 @@ export async function doctorCommand(args: readonly string[], env: NodeJS.Process
   };
   let config;
   try {
-    config = await loadServeConfig({ flags, env, configFile: configFile === null ? null : resolve(configFile), interfaces: networkInterfaces });
+    config = await loadServeConfig({ flags, env, configFile: configFile === null ? null : resolve(configFile), interfaces: hostInterfaces });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     report({ level: 'fail', text: error.message });
@@ -39,10 +39,9 @@ export async function doctorCommand(args: readonly string[], env: NodeJS.Process
   }
   const running = await isServerRunning(resolve(config.dataDir));
   report({ level: 'ok', text: running ? `a bramble server is running on ${config.dataDir}` : `no bramble server is running on ${config.dataDir}` });
-  const mac = networkInterfaces()[config.interface]?.find((i) => i.family === 'IPv4')?.mac ?? '02:00:00:00:00:01';
   const seconds = Number(values['probe-seconds'] ?? 3);
   try {
-    const found = await probeDhcpServers({ interfaceName: config.interface, mac, timeoutMs: seconds * 1000, log: silentLogger() });
+    const found = await probeDhcpServers({ interfaceName: config.interface, mac: config.mac, timeoutMs: seconds * 1000, log: silentLogger() });
     for (const f of dhcpAdvice(found, config.address, config.dhcpMode)) report(f);
   } catch (error) {
     report({ level: 'warn', text: `could not probe for DHCP servers: ${(error as Error).message}` });

@@ -1,6 +1,6 @@
 // `bramble serve`: reads the configuration, starts every service, and stops them cleanly on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
-import { networkInterfaces } from 'node:os';
+import { hostInterfaces } from '../net/host-interfaces.js';
 import { resolve } from 'node:path';
 import { settingsTable, type SettingName } from '../config/settings-table.js';
 import { ConfigError, loadServeConfig } from '../config/load.js';
@@ -25,7 +25,7 @@ export async function serveCommand(args: readonly string[], env: NodeJS.ProcessE
   const configFile = (parsed.values.config as string | undefined) ?? env.BRAMBLE_CONFIG ?? null;
   let config;
   try {
-    config = await loadServeConfig({ flags, env, configFile: configFile === null ? null : resolve(configFile), interfaces: networkInterfaces });
+    config = await loadServeConfig({ flags, env, configFile: configFile === null ? null : resolve(configFile), interfaces: hostInterfaces });
   } catch (error) {
     if (error instanceof ConfigError) {
       io.err(`bramble: ${error.message}`);

@@ -16,6 +16,8 @@ export interface ServeConfig extends Omit<SettingValues, 'interface' | 'address'
   readonly interface: string;
   readonly address: string;
   readonly netmask: string;
+  /** The interface's hardware address (used as the client MAC when probing for other DHCP servers). */
+  readonly mac: string;
   readonly configFile: string | null;
 }
 
@@ -24,13 +26,13 @@ export interface ConfigSources {
   readonly flags: Partial<Record<SettingName, unknown>>;
   readonly env: NodeJS.ProcessEnv;
   readonly configFile: string | null;
-  readonly interfaces: () => NodeJS.Dict<NetworkInterfaceInfo[]>;
+  readonly interfaces: () => NodeJS.Dict<NetworkInterfaceInfo[]> | Promise<NodeJS.Dict<NetworkInterfaceInfo[]>>;
 }
 
 export async function loadServeConfig(sources: ConfigSources): Promise<ServeConfig> {
   const fileValues = sources.configFile === null ? {} : await readConfigFile(sources.configFile);
   const values = mergeSettings(fileValues, sources.env, sources.flags);
-  return resolveNetwork(values, sources.interfaces(), sources.configFile);
+  return resolveNetwork(values, await sources.interfaces(), sources.configFile);
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
@@ -130,7 +132,7 @@ export function resolveNetwork(
   const netmask = values.dhcpNetmask ?? chosen.netmask ?? formatIpv4(prefixToNetmask(24));
   if (values.dhcpMode === 'full') checkPool(values.dhcpRange, chosen.address, netmask);
   const { interface: _i, address: _a, dhcpNetmask: _n, ...rest } = values;
-  return { ...rest, interface: ifName, address: chosen.address, netmask, configFile };
+  return { ...rest, interface: ifName, address: chosen.address, netmask, mac: chosen.mac, configFile };
 }
 
 function checkPool(range: AddressRange | null, address: string, netmask: string): void {

@@ -9,11 +9,12 @@ import type { Profile } from '../store/schema.js';
 import type { Recorder } from '../inventory/recorder.js';
 import { firmwareFromIpxePlatform, type MachineFacts } from '../inventory/machine-facts.js';
 import { chooseScript } from '../boot/script-choice.js';
-import { renderMenu, renderProfileScript, type ScriptUrls } from '../boot/ipxe-script.js';
+import { renderFactsStub, renderMenu, renderProfileScript, type ScriptUrls } from '../boot/ipxe-script.js';
 import { isUrl } from '../profiles/profile-input.js';
 import { normalizeMac } from '../net/mac.js';
 import { resolveContained } from '../files/contained-path.js';
 import { sendFile } from './send-file.js';
+import { ipxeBinaryPath } from '../boot/ipxe-binaries.js';
 
 export interface BootRoutesDeps {
   readonly store: Store;
@@ -57,6 +58,10 @@ export function bootRoutes(deps: BootRoutesDeps): BootApp {
   };
 
   app.get('/boot.ipxe', async (c) => {
+    if (c.req.query('mac') === undefined && c.req.query('profile') === undefined) {
+      c.header('cache-control', 'no-store');
+      return c.text(renderFactsStub(`${deps.httpBase}/boot.ipxe`));
+    }
     const remote = c.env?.incoming?.socket.remoteAddress;
     const mac = await clientMac(c.req.query('mac'), remote);
     const platform = c.req.query('platform') ?? null;
@@ -118,9 +123,9 @@ export function bootRoutes(deps: BootRoutesDeps): BootApp {
   });
 
   app.on(['GET', 'HEAD'], '/ipxe/:file', async (c) => {
-    const path = await resolveContained(deps.ipxeDir, c.req.param('file'));
+    const path = await ipxeBinaryPath(deps.ipxeDir, c.req.param('file'));
     if (path === null) return c.text('not found\n', 404);
-    return sendFile(path, { method: c.req.method, headers: c.req.raw.headers, contentType: 'application/efi', outgoing: c.env?.outgoing });
+    return sendFile(path, { method: c.req.method, headers: c.req.raw.headers, contentType: 'application/octet-stream', outgoing: c.env?.outgoing });
   });
 
   app.on(['GET', 'HEAD'], '/assets/*', async (c) => {

@@ -80,7 +80,8 @@ async function matchCaseInsensitive(root: string, segments: readonly string[]): 
   return dir;
 }
 
-async function openRegular(path: string): Promise<TftpOpenResult> {
+/** Opens a regular file whose path has already been resolved (realpath) and checked by the caller. */
+export async function openRegular(path: string): Promise<TftpOpenResult> {
   let handle: FileHandle;
   try {
     // The path is already resolved: refusing a symlink here closes the gap between the check and the open.

@@ -54,6 +54,7 @@ test('no config file and one LAN interface: defaults plus that interface', async
     interface: 'eth0',
     address: '192.168.1.5',
     netmask: '255.255.255.0',
+    mac: '02:00:00:00:00:01',
     configFile: null,
     dataDir: '/var/lib/bramble',
     dhcpMode: 'proxy',

@@ -30,7 +30,11 @@ async function fixture(t: { after: (fn: () => Promise<void>) => void }, options:
   await writeFile(kernel, Buffer.alloc(5000, 1));
   await writeFile(initrd, Buffer.alloc(3000, 2));
   await mkdir(join(dir, 'ipxe'));
-  await writeFile(join(dir, 'ipxe', 'ipxe.efi'), 'EFI');
+  // As Debian's ipxe package does it: ipxe.efi links to /boot/ipxe.efi, outside the folder.
+  await mkdir(join(dir, 'boot'));
+  await writeFile(join(dir, 'boot', 'ipxe.efi'), 'EFI');
+  await symlink(join(dir, 'boot', 'ipxe.efi'), join(dir, 'ipxe', 'ipxe.efi'));
+  await writeFile(join(dir, 'ipxe', 'notes.txt'), 'not an iPXE binary');
   await mkdir(join(dir, 'assets', 'iso'), { recursive: true });
   await writeFile(join(dir, 'assets', 'iso', 'a.iso'), 'ISO');
   await writeFile(join(dir, 'secret.txt'), 'secret');
@@ -119,9 +123,22 @@ test('boot once reverts after one boot script', async (t) => {
 test('the default profile boots unknown machines; the MAC comes from the ARP table when iPXE omits it', async (t) => {
   const f = await fixture(t, { defaultProfile: 'debian', arp: {} });
   await addProfile(f, 'debian');
-  const body = await (await f.app.request('/boot.ipxe')).text();
+  // iPXE without a ${mac} value sends mac= empty; the ARP table has nothing for app.request's peer either.
+  const body = await (await f.app.request('/boot.ipxe?mac=')).text();
   assert.match(body, /booting debian/);
   assert.doesNotMatch(body, /\?mac=/, 'no MAC known, none invented');
+});
+
+test('iPXE asking without its facts is told to come back with them', async (t) => {
+  const f = await fixture(t);
+  const res = await f.app.request('/boot.ipxe');
+  assert.equal(res.status, 200);
+  assert.equal(
+    await res.text(),
+    '#!ipxe\nchain http://198.18.0.1:8080/boot.ipxe?mac=${mac}&uuid=${uuid}&serial=${serial:uristring}&manufacturer=${manufacturer:uristring}' +
+      '&product=${product:uristring}&platform=${platform}&buildarch=${buildarch}&hostname=${hostname:uristring}\n',
+  );
+  assert.deepEqual(f.store.read().machines, [], 'nothing recorded before the machine says who it is');
 });
 
 test('a menu choice chains to the chosen profile', async (t) => {
@@ -141,6 +158,8 @@ test('only files named by profiles, the iPXE folder and the assets folder are re
     ['/files/profile/nope/kernel/vmlinuz', 404],
     ['/ipxe/ipxe.efi', 200],
     ['/ipxe/..%2Fsecret.txt', 404],
+    ['/ipxe/notes.txt', 404],
+    ['/ipxe/snponly.efi', 404],
     ['/assets/iso/a.iso', 200],
     ['/assets/../secret.txt', 404],
     ['/assets/%2e%2e/secret.txt', 404],
