@@ -1,6 +1,6 @@
 // DHCP wire codec (RFC 2131 §2, RFC 2132 §2 and §9.3 option overload, RFC 3396 long options): pure bytes <-> message.
 import { ipv4FromBytes, parseIpv4 } from '../net/ipv4.js';
-import { BOOTREPLY, BOOTREQUEST } from './message.js';
+import { BOOTREPLY, BOOTREQUEST, ZERO_ADDRESS } from './message.js';
 import type { DhcpMessage } from './message.js';
 import { DhcpOption, dhcpOptionName, optionLengthRules } from './options.js';
 
@@ -236,6 +236,8 @@ function writeInstances(out: Buffer, at: number, code: number, data: Buffer): nu
 }
 
 function writeAddress(out: Buffer, offset: number, address: string): void {
+  // Most address fields of most messages are zero, and `out` starts zeroed: skip the parse.
+  if (address === ZERO_ADDRESS) return;
   const value = parseIpv4(address);
   if (value === null) throw new DhcpEncodeError('BAD_FIELD', `not an IPv4 address: ${address}`);
   out.writeUInt32BE(value, offset);

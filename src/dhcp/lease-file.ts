@@ -77,9 +77,11 @@ export function parseLeaseLine(line: string): Lease | null {
 }
 
 export function formatLeaseLine(lease: Lease): string {
-  const { ip, mac, clientId, hostname, state, expiresAt, updatedAt } = lease;
-  return JSON.stringify({ ip, mac, clientId, hostname, state, expiresAt, updatedAt }) + '\n';
+  // A fixed key order keeps lines comparable (and the file greppable) whatever object the record came from.
+  return JSON.stringify(lease, LEASE_KEYS) + '\n';
 }
+
+const LEASE_KEYS: (keyof Lease)[] = ['ip', 'mac', 'clientId', 'hostname', 'state', 'expiresAt', 'updatedAt'];
 
 /** Rewrites the journal from the live table (atomically), then keeps it open for appends. */
 export async function openLeaseJournal(options: JournalOptions): Promise<LeaseJournal> {
