@@ -22,6 +22,14 @@ export interface Area {
   run(context: AreaContext): Promise<AreaSection>;
 }
 
+/** One measured run: the figure (MB/s, exchanges/s...) and the server's CPU seconds for it (NaN if not taken). */
+export interface Sample {
+  readonly value: number;
+  readonly cpuSeconds: number;
+}
+
+const FAILED: Sample = { value: Number.NaN, cpuSeconds: Number.NaN };
+
 /**
  * Runs every (setting, contender) pair `reps` times: repetition by repetition, and within one setting the
  * contenders back to back, so a burst of load from another process lands on both sides. A run that throws is
@@ -31,39 +39,51 @@ export async function interleave<S, C extends string>(
   reps: number,
   settings: readonly S[],
   contenders: readonly C[],
-  measure: (setting: S, contender: C, rep: number) => Promise<number>,
+  measure: (setting: S, contender: C, rep: number) => Promise<Sample>,
   report: (line: string) => void,
-): Promise<Map<S, Record<C, number[]>>> {
-  const results = new Map<S, Record<C, number[]>>();
+): Promise<Map<S, Record<C, Sample[]>>> {
+  const results = new Map<S, Record<C, Sample[]>>();
   for (const s of settings) {
-    const perContender = {} as Record<C, number[]>;
+    const perContender = {} as Record<C, Sample[]>;
     for (const c of contenders) perContender[c] = [];
     results.set(s, perContender);
   }
   for (let rep = 1; rep <= reps; rep += 1) {
     for (const s of settings) {
       for (const c of contenders) {
-        let value: number;
+        let sample: Sample;
         try {
-          value = await measure(s, c, rep);
+          sample = await measure(s, c, rep);
         } catch (error) {
           report(`  ${c} failed: ${error instanceof Error ? error.message : String(error)}`);
-          value = Number.NaN;
+          sample = FAILED;
         }
-        results.get(s)![c].push(value);
+        results.get(s)![c].push(sample);
       }
     }
   }
   return results;
 }
 
-export function sectionHead(title: string, area: string, machine: MachineInfo, reps: number, versions: readonly string[]): string {
+export interface SectionHead {
+  readonly title: string;
+  readonly area: string;
+  /** One line saying how Bramble did against the aim, with the ratios: the line a reader looks for. */
+  readonly result: string;
+  readonly machine: MachineInfo;
+  readonly reps: number;
+  readonly versions: readonly string[];
+}
+
+export function sectionHead({ title, area, result, machine, reps, versions }: SectionHead): string {
   return [
     `## ${title}`,
+    '',
+    `**Result:** ${result}`,
     '',
     `- Command: \`npm run bench -- ${area}\``,
     `- Measured: ${describeMachine(machine)}`,
     `- Versions: ${versions.join('; ')}`,
-    `- Each figure: median of ${reps} runs (every run in brackets), contenders interleaved run by run.`,
+    `- Each figure: median of ${reps} run${reps === 1 ? "" : "s"} (every run in brackets), contenders interleaved run by run.`,
   ].join('\n');
 }

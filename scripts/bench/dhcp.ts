@@ -3,7 +3,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { interleave, sectionHead } from './area.js';
-import type { Area, AreaContext } from './area.js';
+import type { Area, AreaContext, Sample } from './area.js';
 import { startBramble } from './bramble.js';
 import { BenchError } from './bench-error.js';
 import { runCommand } from './command.js';
@@ -92,8 +92,8 @@ export const dhcpArea: Area = {
     const capacities: Record<Contender, Capacity[]> = { bramble: [], kea: [], dnsmasq: [] };
     /** Per climb, how its first lossy step lost: where a capacity figure comes from. */
     const endings: Record<Contender, string[]> = { bramble: [], kea: [], dnsmasq: [] };
-    const climb = async (who: Contender, rep: number): Promise<number> => {
-      if (who === 'bramble' && !ctx.withBramble) return Number.NaN;
+    const climb = async (who: Contender, rep: number): Promise<Sample> => {
+      if (who === 'bramble' && !ctx.withBramble) return { value: Number.NaN, cpuSeconds: Number.NaN };
       let firstLoss: string | null = null;
       const capacity = await climbLadder(RATE_LADDER, STEP_SECONDS, async (rate) => {
         const result = await step(who, rate);
@@ -107,7 +107,7 @@ export const dhcpArea: Area = {
       });
       capacities[who].push(capacity);
       endings[who].push(firstLoss ?? 'none up to the ladder top');
-      return capacity.clean.rate;
+      return { value: capacity.clean.rate, cpuSeconds: Number.NaN };
     };
 
     ctx.progress(`stepping the offered rate (${STEP_SECONDS} s per step) until drops pass ${DROP_TOLERANCE * 100}%`);
@@ -137,11 +137,17 @@ export const dhcpArea: Area = {
     const met = b >= TARGET_RATE && b > clean('dnsmasq').rate;
     const tolerance = `${DROP_TOLERANCE * 100}%`;
     const markdown = [
-      sectionHead('DHCP', 'dhcp', ctx.machine, ctx.reps, versions),
+      sectionHead({
+        title: 'DHCP',
+        area: 'dhcp',
+        result: `Bramble ${formatNumber(b, 0)} exchanges/s with zero drops, Kea ${formatNumber(clean('kea').rate, 0)}/s (${formatNumber(ratio(b, clean('kea').rate), 2)}x), dnsmasq ${formatNumber(clean('dnsmasq').rate, 0)}/s (${formatNumber(tolerant('dnsmasq').rate, 0)}/s within ${tolerance} loss, where Bramble did ${formatNumber(tolerant('bramble').rate, 0)}/s); aim ≥ ${formatNumber(TARGET_RATE, 0)}/s and ahead of dnsmasq: ${met ? 'met' : '**not met**'}.`,
+        machine: ctx.machine,
+        reps: ctx.reps,
+        versions,
+      }),
       `- Setup: two network namespaces joined by a veth pair (server ${SERVER_ADDRESS}/${PREFIX_LENGTH}, perfdhcp ${CLIENT_ADDRESS}/${PREFIX_LENGTH}); perfdhcp acts as a relay (giaddr ${CLIENT_ADDRESS}); pool ${POOL_FIRST}-${POOL_LAST} (netmask ${NETMASK}), lease time ${LEASE_SECONDS} s.`,
       `- Method: offered rates ${RATE_LADDER.join(', ')}/s in turn, ${STEP_SECONDS} s each (\`perfdhcp -4 -l ${CLIENT_ADDRESS} -r RATE -R RATE*${STEP_SECONDS * CLIENTS_PER_EXCHANGE} -p ${STEP_SECONDS} -W 1000000 ${SERVER_ADDRESS}\`: ${CLIENTS_PER_EXCHANGE} times as many client MACs as exchanges, so almost every exchange is a new client), each step against a freshly started server with an empty lease database on disk, until a step loses more than ${tolerance} of its exchanges. A drop is an OFFER or ACK that did not come within perfdhcp's 1 s (a NAK counts as a drop). Headline: the highest offered rate with zero drops at it and every step below; beside it the highest with at most ${tolerance} lost.`,
       `- Servers: Bramble \`serve --dhcp-mode full\` (leases persisted in its data folder); Kea \`kea-dhcp4 -c\` with a memfile lease CSV on disk (persist true, lfc-interval 0; Kea 2.2's default, single-threaded), run by hand, not the packaged service; dnsmasq \`-d --dhcp-leasefile=... --no-ping --quiet-dhcp --dhcp-lease-max=200000\` (no ping check and no per-lease log line, so that it is measured at its fastest; it picks addresses by a hash of the MAC and does not hold an offered address, so two clients offered the same address get one NAK: it loses a few exchanges at any rate).`,
-      `- Target: Bramble ≥ ${formatNumber(TARGET_RATE, 0)}/s with zero drops and ahead of dnsmasq: ${met ? 'met' : '**not met**'}.`,
       '',
       markdownTable(
         [

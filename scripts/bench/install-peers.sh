@@ -9,9 +9,9 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 # atftp: TFTP client (sends windowsize); atftpd: windowsize peer; kea-admin: perfdhcp; kea-dhcp4-server: DHCP
 # peer (run by hand, never as the packaged service); dnsmasq-base: DHCP peer; nginx-light: HTTP peer;
-# curl, wrk: HTTP clients; iproute2: ip netns / veth.
+# curl: HTTP client; iproute2: ip netns, veth, ss.
 apt-get install -y --no-install-recommends \
-  atftp atftpd kea-admin kea-dhcp4-server dnsmasq-base nginx-light curl wrk iproute2 procps
+  atftp atftpd kea-admin kea-dhcp4-server dnsmasq-base nginx-light curl iproute2
 
 # The packaged services must not run beside the benchmark's own instances (ports 67/69, lease files).
 for service in kea-dhcp4-server atftpd; do

@@ -10,7 +10,7 @@ import { startBramble } from './bramble.js';
 import { BenchError } from './bench-error.js';
 import { freePort } from './free-port.js';
 import { readMemory } from './proc-status.js';
-import { formatRatio, formatRuns, markdownTable } from './report.js';
+import { formatNumber, formatRatio, formatRuns, markdownTable } from './report.js';
 import type { ServerProcess } from './server-process.js';
 import { median, ratio } from './stats.js';
 import { MiB, writeRandomFile } from './test-file.js';
@@ -111,8 +111,11 @@ export const memoryArea: Area = {
       const a = runs.atftpd.map(pick);
       return [label, formatRuns(median(b), b, digits), formatRuns(median(a), a, digits), formatRatio(ratio(median(b), median(a)))];
     };
+    const idle = median(runs.bramble.map((r) => r.idleMiB));
+    const peak = median(runs.bramble.map((r) => r.peakMiB));
+    const result = `Bramble resident ${formatNumber(idle, 1)} MiB idle, peak ${formatNumber(peak, 1)} MiB while serving ${CLIENTS} TFTP transfers at once (atftpd: ${formatNumber(median(runs.atftpd.map((r) => r.idleMiB)), 1)} / ${formatNumber(median(runs.atftpd.map((r) => r.peakMiB)), 1)} MiB).`;
     const markdown = [
-      sectionHead('Memory', 'memory', ctx.machine, ctx.reps, versions),
+      sectionHead({ title: 'Memory', area: 'memory', result, machine: ctx.machine, reps: ctx.reps, versions }),
       `- Setup: a fresh server per run on loopback; idle = VmRSS ${SETTLE_MS / 1000} s after start; peak = the highest of VmRSS sampled every ${SAMPLE_MS} ms and VmHWM, while ${CLIENTS} \`atftp\` clients (blksize ${BLKSIZE}, windowsize ${WINDOWSIZE}, EDK2's defaults) download a ${FILE_BYTES / MiB} MiB file at the same time. atftpd (one process, a thread per transfer) goes through the same steps for scale; lower is better for memory, so here a ratio below 1.00x favours Bramble.`,
       '',
       markdownTable(

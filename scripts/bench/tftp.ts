@@ -3,12 +3,13 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { interleave, sectionHead } from './area.js';
-import type { Area, AreaContext } from './area.js';
+import type { Area, AreaContext, Sample } from './area.js';
 import { atftpGet } from './atftp-client.js';
 import { startBramble } from './bramble.js';
 import { BenchError } from './bench-error.js';
 import { freePort } from './free-port.js';
-import { formatRatio, formatRuns, markdownTable } from './report.js';
+import { formatNumber, formatRatio, formatRuns, markdownTable } from './report.js';
+import { withCpu } from './process-cpu.js';
 import type { ServerProcess } from './server-process.js';
 import { mbPerSecond, median, ratio } from './stats.js';
 import { MiB, sha256File, writeRandomFile } from './test-file.js';
@@ -61,16 +62,19 @@ export const tftpArea: Area = {
       );
     }
 
-    const get = async (who: Contender, blksize: number, windowsize: number | null, verify = false): Promise<number> => {
-      if (servers[who] === undefined) return Number.NaN;
+    const get = async (who: Contender, blksize: number, windowsize: number | null, verify = false): Promise<Sample> => {
+      const server = servers[who];
+      if (server === undefined) return { value: Number.NaN, cpuSeconds: Number.NaN };
       const localFile = join(outDir, `${who}.bin`);
       try {
-        const ms = await atftpGet({ server: '127.0.0.1', port: ports[who], remoteFile: FILE, localFile, expectedBytes: FILE_BYTES, blksize, windowsize });
+        const { result: ms, cpuSeconds } = await withCpu(server.pid, () =>
+          atftpGet({ server: '127.0.0.1', port: ports[who], remoteFile: FILE, localFile, expectedBytes: FILE_BYTES, blksize, windowsize }),
+        );
         if (verify && (await sha256File(localFile)) !== digest) {
           throw new BenchError('TRANSFER_FAILED', `${who} delivered ${FILE_BYTES} bytes but not the file's bytes`);
         }
-        if (servers[who]?.exited()) throw new BenchError('PROCESS_EXITED', `${who} exited:\n${servers[who]?.tail()}`);
-        return ms;
+        if (server.exited()) throw new BenchError('PROCESS_EXITED', `${who} exited:\n${server.tail()}`);
+        return { value: mbPerSecond(FILE_BYTES, ms), cpuSeconds };
       } finally {
         await rm(localFile, { force: true });
       }
@@ -83,9 +87,9 @@ export const tftpArea: Area = {
     const byBlksize = await interleave(
       ctx.reps, BLKSIZES, ['bramble', 'tftpd-hpa'] as const,
       async (blksize, who, rep) => {
-        const value = mbPerSecond(FILE_BYTES, await get(who, blksize, null));
-        ctx.progress(`  rep ${rep} blksize ${blksize} ${who}: ${value.toFixed(1)} MB/s`);
-        return value;
+        const sample = await get(who, blksize, null);
+        ctx.progress(`  rep ${rep} blksize ${blksize} ${who}: ${sample.value.toFixed(1)} MB/s, server CPU ${sample.cpuSeconds.toFixed(2)} s`);
+        return sample;
       },
       ctx.progress,
     );
@@ -93,31 +97,43 @@ export const tftpArea: Area = {
     const byWindow = await interleave(
       ctx.reps, WINDOWSIZES, ['bramble', 'atftpd'] as const,
       async (windowsize, who, rep) => {
-        const value = mbPerSecond(FILE_BYTES, await get(who, WINDOW_BLKSIZE, windowsize));
-        ctx.progress(`  rep ${rep} windowsize ${windowsize} ${who}: ${value.toFixed(1)} MB/s`);
-        return value;
+        const sample = await get(who, WINDOW_BLKSIZE, windowsize);
+        ctx.progress(`  rep ${rep} windowsize ${windowsize} ${who}: ${sample.value.toFixed(1)} MB/s, server CPU ${sample.cpuSeconds.toFixed(2)} s`);
+        return sample;
       },
       ctx.progress,
     );
 
-    const rows = <C extends Contender>(results: Map<number, Record<'bramble' | C, number[]>>, peer: C, label: (s: number) => string) =>
+    /** Ratios of every setting, collected while the rows are built, for the result line. */
+    const ratios: number[] = [];
+    const rows = <C extends Contender>(results: Map<number, Record<'bramble' | C, Sample[]>>, peer: C, label: (s: number) => string) =>
       [...results].map(([setting, runs]) => {
-        const b = median(runs.bramble);
-        const p = median(runs[peer]);
-        return [label(setting), formatRuns(b, runs.bramble), formatRuns(p, runs[peer]), formatRatio(ratio(b, p)), b >= p ? 'yes' : '**no**'];
+        const b = runs.bramble.map((r) => r.value);
+        const p = runs[peer].map((r) => r.value);
+        const r = ratio(median(b), median(p));
+        ratios.push(r);
+        const cpu = (samples: readonly Sample[]): string => formatNumber(median(samples.map((x) => x.cpuSeconds)), 2);
+        return [label(setting), formatRuns(median(b), b), formatRuns(median(p), p), formatRatio(r), r >= 1 ? 'yes' : '**no**', `${cpu(runs.bramble)} / ${cpu(runs[peer])}`];
       });
-    const head = ['setting', 'Bramble MB/s', 'peer MB/s', 'ratio', 'at least the peer'];
+    const blksizeRows = rows(byBlksize, 'tftpd-hpa', (s) => `blksize ${s}`);
+    const windowRows = rows(byWindow, 'atftpd', (s) => `windowsize ${s}`);
+    const finite = ratios.filter(Number.isFinite);
+    const result =
+      finite.length === 0
+        ? 'no Bramble figures.'
+        : `Bramble / peer from ${Math.min(...finite).toFixed(2)}x to ${Math.max(...finite).toFixed(2)}x; at least the peer at ${ratios.filter((r) => r >= 1).length} of ${ratios.length} settings (aim: all).`;
+    const head = ['setting', 'Bramble MB/s', 'peer MB/s', 'ratio', 'at least the peer', 'server CPU s per transfer, Bramble / peer'];
     const markdown = [
-      sectionHead('TFTP', 'tftp', ctx.machine, ctx.reps, versions),
-      `- Setup: one \`atftp\` client downloads a ${FILE_BYTES / MiB} MiB random file over loopback (MTU 65536) from each server in turn; MB/s = 10^6 bytes/s of file, wall time of the client process. Every transfer is size-checked; the warm-up transfer from each server is checked byte for byte.`,
+      sectionHead({ title: 'TFTP', area: 'tftp', result, machine: ctx.machine, reps: ctx.reps, versions }),
+      `- Setup: one \`atftp\` client downloads a ${FILE_BYTES / MiB} MiB random file over loopback (MTU 65536) from each server in turn; MB/s = 10^6 bytes/s of file, wall time of the client process. Every transfer is size-checked; the warm-up transfer from each server is checked byte for byte. Server CPU = user+system time of the server process (tftpd-hpa: with the child that served the transfer), median; it shows the cost of a transfer even when the shared machine's load distorts the wall time.`,
       '',
       `### blksize, no windowsize: Bramble vs tftpd-hpa (\`in.tftpd -L\`)`,
       '',
-      markdownTable(head, rows(byBlksize, 'tftpd-hpa', (s) => `blksize ${s}`)),
+      markdownTable(head, blksizeRows),
       '',
       `### windowsize, blksize ${WINDOW_BLKSIZE}: Bramble vs atftpd (\`atftpd --daemon --no-fork\`)`,
       '',
-      markdownTable(head, rows(byWindow, 'atftpd', (s) => `windowsize ${s}`)),
+      markdownTable(head, windowRows),
     ].join('\n');
     return { name: 'tftp', markdown };
   },
