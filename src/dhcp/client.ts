@@ -1,5 +1,4 @@
-// What a client told us, from one decoded request: RFC 2132 options 12/60/61, RFC 3004 user class (77) in both its
-// RFC form and iPXE's plain string, RFC 4578 options 93/97, iPXE's option 175.
+// What a client told us in one request: options 12/60/61 (RFC 2132), 77 (RFC 3004), 93/97 (RFC 4578), 175 (iPXE).
 import { formatMac } from '../net/mac.js';
 import { BOOTREQUEST, ZERO_ADDRESS, hardwareAddress } from './message.js';
 import type { DhcpMessage } from './message.js';

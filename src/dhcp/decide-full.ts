@@ -1,5 +1,4 @@
-// Full DHCP server decisions (RFC 2131 §4.3: DISCOVER, REQUEST in its four client states, DECLINE, RELEASE,
-// INFORM) over the lease table, with PXE boot information in the same replies. Pure: the caller applies `change`.
+// Full DHCP server decisions over the lease table, boot info included for PXE clients (RFC 2131 §4.3); pure.
 import { formatIpv4, parseIpv4, sameSubnet } from '../net/ipv4.js';
 import { ZERO_ADDRESS, optionAddress } from './message.js';
 import type { DhcpMessage } from './message.js';

@@ -1,5 +1,4 @@
-// proxyDHCP decisions (PXE 2.1 §2.2.5 and §2.4.5, RFC 2131 §4.3): boot information without addresses, for PXE
-// and UEFI HTTP boot clients only; plus the boot-server port (4011) answers shared with full mode. Pure.
+// proxyDHCP decisions, port 67 and the boot-server port 4011, boot info without addresses (PXE 2.1 §2.2.5, §2.4.5); pure.
 import { ZERO_ADDRESS, optionAddress } from './message.js';
 import type { DhcpMessage } from './message.js';
 import { DhcpOption } from './options.js';

@@ -1,5 +1,4 @@
-// What a decision tells the server to do with one request (RFC 2131 §4.3): the shared result type of the
-// proxy and full decision tables.
+// The result of one DHCP decision, shared by the proxy and full decision tables (RFC 2131 §4.3).
 import type { DhcpMessage } from './message.js';
 import type { ReplyDestination } from './reply.js';
 import type { DhcpEvent } from './types.js';

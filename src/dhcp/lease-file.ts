@@ -1,5 +1,4 @@
-// The full-mode lease journal: append-only JSON Lines, one lease record per line (last one for an address wins),
-// group-committed with fdatasync and compacted by atomic rename when it grows well past the live table.
+// The full-mode lease journal: append-only JSON Lines, group-committed with fdatasync, compacted by atomic rename.
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';

@@ -1,5 +1,4 @@
-// The in-memory lease table for full mode (RFC 2131 §4.3.1-§4.3.6 bookkeeping): who holds which address, and
-// allocation of a free one. No I/O; the server journals every change (lease-file.ts).
+// The in-memory full-mode lease table and address allocation (RFC 2131 §4.3.1-§4.3.6 bookkeeping); no I/O.
 import { formatIpv4, parseIpv4 } from '../net/ipv4.js';
 import type { PoolPlan } from './pool.js';
 

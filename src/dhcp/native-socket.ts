@@ -1,6 +1,5 @@
-// Loads the optional native addon (native/bind_device.c) that binds a UDP socket to one device (SO_BINDTODEVICE,
-// socket(7)) and adds ARP entries (SIOCSARP, arp(7)), and finds a dgram socket's file descriptor for it.
-//
+// Loads the native addon for SO_BINDTODEVICE (socket(7)) and SIOCSARP (arp(7)), and finds a dgram socket's fd.
+
 // How and why: Node's dgram can neither bind to a device nor report the arrival interface (no IP_PKTINFO), but
 // a DHCP server must bind 0.0.0.0:67 to hear broadcasts; on a host with eth0 + wlan0 it would hear and answer
 // both. So after dgram binds (the fd exists only from then on) we setsockopt(SO_BINDTODEVICE) on its fd: from

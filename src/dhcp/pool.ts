@@ -1,5 +1,4 @@
-// The full-mode address pool (RFC 2131 §4.3.1 address selection): validated once, as numbers, with the
-// addresses that must never be handed out.
+// The full-mode address pool, validated once, with the addresses never to lease (RFC 2131 §4.3.1).
 import { broadcastOf, formatIpv4, parseIpv4, sameSubnet } from '../net/ipv4.js';
 import { DhcpServerError } from './errors.js';
 import { networkConfiguration } from './reply.js';

@@ -1,5 +1,4 @@
-// Startup probe for other DHCP servers on a segment (RFC 2131 §4.4.1 DHCPDISCOVER, as a PXE client so that
-// proxyDHCP servers answer too): broadcast one DISCOVER, collect the OFFERs for a while, never REQUEST.
+// Startup probe for other DHCP servers on a segment: one PXE-looking DHCPDISCOVER, OFFERs collected (RFC 2131 §4.4.1).
 import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';

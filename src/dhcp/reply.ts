@@ -1,5 +1,4 @@
-// Building DHCP replies (RFC 2131 §4.3.1 table 3, PXE 2.1 proxyDHCP, RFC 4578 §2.3) and choosing where they go
-// (RFC 2131 §4.1): pure functions shared by the proxy and full decisions.
+// Building DHCP replies (RFC 2131 §4.3.1 table 3, PXE 2.1 proxyDHCP) and choosing where they go (RFC 2131 §4.1); pure.
 import { ipv4ToBytes } from '../net/ipv4.js';
 import { BOOTREPLY, BROADCAST_FLAG, ZERO_ADDRESS } from './message.js';
 import type { DhcpMessage } from './message.js';

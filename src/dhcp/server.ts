@@ -1,5 +1,4 @@
-// The DHCP server (RFC 2131, PXE 2.1 proxyDHCP): owns the UDP sockets on 67 and 4011, feeds each datagram through
-// the codec and the pure decisions, journals lease changes and sends replies where RFC 2131 §4.1 says.
+// The DHCP server: UDP sockets on 67 and 4011, codec -> decisions -> lease journal -> replies (RFC 2131, PXE 2.1).
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { existsSync } from 'node:fs';

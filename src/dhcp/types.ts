@@ -1,5 +1,4 @@
-// The DHCP module's contract with the rest of Bramble (re-exported by server.ts): what a client told us, what the
-// boot policy answers, and how the server is configured.
+// The DHCP module's contract with the rest of Bramble (re-exported by server.ts; RFC 2131 terms).
 import type { Logger } from '../log/logger.js';
 import type { DhcpMessageTypeName } from './options.js';
 

@@ -1,5 +1,4 @@
-// Interface binding (SO_BINDTODEVICE through the native addon): a server namespace with two veth interfaces, the
-// server bound to one; a client on the other gets no answer and the server never even sees its DISCOVER.
+// Interface binding (SO_BINDTODEVICE via the addon): a client behind another interface is neither heard nor answered.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';

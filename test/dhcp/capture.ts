@@ -1,6 +1,7 @@
-// Reproduces the golden DHCP captures in test/fixtures/dhcp/ from real clients (RFC 2131 requests as sent):
-// QEMU with the iPXE option ROM (BIOS), OVMF's own UEFI PXE and HTTP boot, busybox udhcpc and ISC dhclient, each in a network
-// namespace of its own against dnsmasq, recorded with tcpdump. Needs root and the Debian packages
+// Reproduces the golden captures in test/fixtures/dhcp/ from real DHCP clients (RFC 2131 requests as sent).
+
+// QEMU with the iPXE option ROM (BIOS), OVMF's own UEFI PXE and HTTP boot, busybox udhcpc and ISC dhclient, each in
+// a network namespace of its own against dnsmasq, recorded with tcpdump. Needs root and the Debian packages
 // qemu-system-x86 ipxe-qemu ovmf busybox-static isc-dhcp-client dnsmasq-base tcpdump.
 // Usage: node --import tsx test/dhcp/capture.ts [outdir] [ipxe-bios|ovmf|ovmf-http|udhcpc|dhclient ...]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

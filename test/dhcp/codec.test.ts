@@ -1,5 +1,4 @@
-// Golden tests for the DHCP codec against real client captures, round trips, RFC 3396 long options and overload,
-// and one test per kind of malformed input.
+// DHCP codec: golden real captures, round trips, RFC 3396 long options and overload, one test per malformed input.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeDhcp, encodeDhcp } from '../../src/dhcp/codec.js';

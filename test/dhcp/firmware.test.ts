@@ -1,7 +1,7 @@
-// Real boot firmware against Bramble on a bridged test segment: in proxy mode beside a home router (dnsmasq) the
-// iPXE BIOS ROM and OVMF's UEFI PXE accept our proxy offers and fetch the boot file we named by TFTP (seen as
-// their RRQ), OVMF through the PXE boot-server exchange on port 4011; in full mode OVMF needs nobody else.
-// QEMU under TCG.
+// Real boot firmware (iPXE BIOS ROM, OVMF) against Bramble in proxy and full mode on a bridged test segment.
+
+// The firmware must take our offers and ask TFTP for the boot file we named (seen as its RRQ); UEFI in proxy mode
+// goes through the PXE boot-server exchange on port 4011. QEMU under TCG.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,4 @@
-// Fuzzing the codec and running servers with random and mutated real captures: nothing throws or crashes, bad
-// packets are counted as malformed, and the servers still answer a valid request afterwards.
+// Fuzzing the DHCP codec and live proxy/full servers with random and mutated real captures.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeDhcp, encodeDhcp } from '../../src/dhcp/codec.js';

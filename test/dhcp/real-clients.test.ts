@@ -1,6 +1,6 @@
-// Real DHCP clients against the server in network namespaces (server started with ip netns exec): busybox udhcpc
-// and ISC dhclient get leases in full mode and nothing in proxy mode, a lease survives a restart, and perfdhcp's
-// relayed 4-way exchanges are answered. Needs root, iproute2, busybox, dhclient, perfdhcp (kea-admin).
+// Real DHCP clients (udhcpc, dhclient, perfdhcp) against the server in network namespaces.
+
+// Needs root, iproute2, busybox, isc-dhcp-client and perfdhcp (kea-admin); skips without them, fails under CI.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,4 @@
-// The DHCP server on loopback (ephemeral ports, "broadcasts" redirected to 127.0.0.1): proxy and full mode
-// exchanges with real client requests, the lease file across restarts, start-up failures, policy failures.
+// The DHCP server on loopback: proxy and full exchanges, lease file across restarts, start-up and policy failures.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,4 @@
-// A test LAN segment: a server namespace and a client namespace joined by a veth pair (198.18.0.0/24), with
-// helpers to run the DHCP server fixture and the real clients (busybox udhcpc, ISC dhclient) on it.
+// A test LAN segment (two namespaces, one veth pair, 198.18.0.0/24) with the server fixture and real clients on it.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
