@@ -1,4 +1,4 @@
-// DHCP option codes and message types (RFC 2132, RFC 3004, RFC 3396, RFC 4578; iPXE's 175), with names for logs.
+// DHCP option codes and message types (RFC 2132, 3004, 3046, 3396, 4578; iPXE's 175), with names for logs.
 
 export const DhcpOption = {
   Pad: 0,
@@ -24,6 +24,7 @@ export const DhcpOption = {
   TftpServerName: 66,
   BootFileName: 67,
   UserClass: 77,
+  RelayAgentInformation: 82,
   ClientArch: 93,
   ClientNdi: 94,
   ClientUuid: 97,

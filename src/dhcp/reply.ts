@@ -58,6 +58,9 @@ export function buildReply(request: DhcpMessage, client: DhcpClient, spec: Reply
     const name = Buffer.from(boot.bootFile, 'utf8');
     if (name.length <= MAX_FILE_FIELD) file = name;
   }
+  // RFC 3046 §2.2: a relay's option 82 is echoed whole, last; some relays drop replies without it.
+  const relayInfo = request.options.get(DhcpOption.RelayAgentInformation);
+  if (relayInfo !== undefined && request.giaddr !== ZERO_ADDRESS) options.set(DhcpOption.RelayAgentInformation, relayInfo);
   return {
     op: BOOTREPLY,
     htype: request.htype,

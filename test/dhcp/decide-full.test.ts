@@ -155,6 +155,13 @@ describe('DISCOVER', () => {
     assert.equal(destination(decide(fresh(), 'udhcpc-discover', { giaddr: '198.18.0.250' })), '198.18.0.250:67');
   });
 
+  test("a relay's agent information (option 82) is echoed, last", () => {
+    const agent = [1, 4, 0x65, 0x74, 0x68, 0x30];
+    const decision = replyOf(decide(fresh(), 'udhcpc-discover', { giaddr: '198.18.0.250', options: [[82, agent]] }), 2);
+    assert.deepEqual([...decision.reply.options.get(DhcpOption.RelayAgentInformation)!], agent);
+    assert.equal([...decision.reply.options.keys()].at(-1), DhcpOption.RelayAgentInformation);
+  });
+
   test('a relay on another subnet -> no answer', () => {
     assert.equal(decide(fresh(), 'udhcpc-discover', { giaddr: '198.19.7.1' }).action, 'ignore');
   });
