@@ -40,7 +40,10 @@ const fail = (code: DhcpDecodeErrorCode, message: string, option?: number): Dhcp
 
 /** Never throws: every way a datagram can be wrong comes back as a typed error. */
 export function decodeDhcp(buf: Uint8Array): DhcpDecodeResult {
-  const bytes = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf.byteLength < OPTIONS_OFFSET) return fail('TRUNCATED_HEADER', `${buf.byteLength} bytes, need at least ${OPTIONS_OFFSET}`);
+  // One private copy, and every field a view into it: the caller may reuse its buffer, and one allocation per
+  // datagram beats one per option.
+  const bytes = Buffer.from(buf);
   if (bytes.length < OPTIONS_OFFSET) return fail('TRUNCATED_HEADER', `${bytes.length} bytes, need at least ${OPTIONS_OFFSET}`);
   const op = bytes[0]!;
   if (op !== BOOTREQUEST && op !== BOOTREPLY) return fail('BAD_OP', `op ${op}`);
@@ -99,7 +102,7 @@ export function decodeDhcp(buf: Uint8Array): DhcpDecodeResult {
       yiaddr: ipv4FromBytes(bytes, 16),
       siaddr: ipv4FromBytes(bytes, 20),
       giaddr: ipv4FromBytes(bytes, 24),
-      chaddr: Buffer.from(bytes.subarray(28, 44)),
+      chaddr: bytes.subarray(28, 44),
       sname: overload & 2 ? Buffer.alloc(0) : cString(bytes, SNAME.offset, SNAME.length),
       file: overload & 1 ? Buffer.alloc(0) : cString(bytes, FILE.offset, FILE.length),
       options,
@@ -120,8 +123,7 @@ function readOptionField(bytes: Buffer, start: number, end: number, endRequired:
     if (i + 1 >= end) return fail('OPTION_OVERRUN', `option ${code} at offset ${i} has no length byte`, code);
     const length = bytes[i + 1]!;
     if (i + 2 + length > end) return fail('OPTION_OVERRUN', `option ${code} at offset ${i} runs ${i + 2 + length - end} bytes past its field`, code);
-    // Copies, so that a kept message never pins the whole receive buffer.
-    const data = Buffer.from(bytes.subarray(i + 2, i + 2 + length));
+    const data = bytes.subarray(i + 2, i + 2 + length);
     const list = parts.get(code);
     if (list === undefined) parts.set(code, [data]);
     else list.push(data);
@@ -134,7 +136,7 @@ function readOptionField(bytes: Buffer, start: number, end: number, endRequired:
 function cString(bytes: Buffer, offset: number, length: number): Buffer {
   const field = bytes.subarray(offset, offset + length);
   const nul = field.indexOf(0);
-  return Buffer.from(nul === -1 ? field : field.subarray(0, nul));
+  return nul === -1 ? field : field.subarray(0, nul);
 }
 
 export interface EncodeLimits {

@@ -147,7 +147,7 @@ export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
       const socket = port === 'proxy' ? state.sockets.proxy : state.sockets.server;
       transmit(state, socket, reply, decision.to, fields);
       counters.answered += 1;
-      log.debug(`sent ${decision.event.kind}`, { ...fields, address: decision.event.address, to: describeDestination(decision.to) });
+      log.debug('sent', { ...fields, kind: decision.event.kind, address: decision.event.address, to: decision.to });
       observe(client, decision.event);
     };
     // An ACK promises the address: it leaves only once the lease is on disk. Offers are tentative and go at once.

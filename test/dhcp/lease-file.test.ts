@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { silentLogger } from '../../src/log/logger.js';
-import { openLeaseJournal, parseLeaseLine, readLeaseFile } from '../../src/dhcp/lease-file.js';
+import { formatLeaseLine, openLeaseJournal, parseLeaseLine, readLeaseFile } from '../../src/dhcp/lease-file.js';
 import type { Lease } from '../../src/dhcp/leases.js';
 
 const T0 = 1_700_000_000_000;
@@ -75,6 +75,15 @@ describe('lease journal', () => {
 
   test('a missing file is an empty journal', async (t) => {
     assert.deepEqual(await readLeaseFile(join(tempDir(t), 'none.jsonl'), silentLogger()), []);
+  });
+
+  test('formatLeaseLine writes JSON that parses back to the same record, odd host names included', () => {
+    for (const record of [lease(1), lease(2), { ...lease(3), mac: null, state: 'declined' as const }, { ...lease(4), hostname: 'a "quoted"\\ name\n', clientId: '01ab' }]) {
+      const line = formatLeaseLine(record);
+      assert.ok(line.endsWith('\n'));
+      assert.deepEqual(JSON.parse(line), record);
+      assert.deepEqual(parseLeaseLine(line), record);
+    }
   });
 
   test('parseLeaseLine rejects bad addresses and MACs', () => {
