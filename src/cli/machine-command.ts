@@ -5,7 +5,7 @@ import type { BootEvent } from '../store/boot-events.js';
 import { withApi } from '../control/control-client.js';
 import { dataDirFrom } from './data-dir.js';
 import { failed } from './api-result.js';
-import { table, type Output } from './output.js';
+import { table, usage, type Output } from './output.js';
 
 type MachineView = Machine & { events: BootEvent[] };
 
@@ -94,9 +94,4 @@ function timeline(events: readonly BootEvent[]): string {
   const stages: string[] = [];
   for (const e of recent) if (stages.at(-1) !== e.stage) stages.push(e.stage);
   return stages.join(' > ');
-}
-
-function usage(io: Output, text: string): number {
-  io.err(`Usage: bramble ${text}   (see bramble --help)`);
-  return 2;
 }

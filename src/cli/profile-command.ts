@@ -7,7 +7,7 @@ import { withApi } from '../control/control-client.js';
 import { isUrl } from '../profiles/profile-input.js';
 import { dataDirFrom } from './data-dir.js';
 import { failed } from './api-result.js';
-import { table, type Output } from './output.js';
+import { table, usage, type Output } from './output.js';
 
 export async function profileCommand(args: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -91,9 +91,4 @@ export async function profileCommand(args: readonly string[], env: NodeJS.Proces
     default:
       return usage(io, 'profile add|ls|show|rm');
   }
-}
-
-function usage(io: Output, text: string): number {
-  io.err(`Usage: bramble ${text}   (see bramble --help)`);
-  return 2;
 }

@@ -3,19 +3,9 @@ import type { Firmware, Machine } from '../store/schema.js';
 import { archName } from '../boot/client-arch.js';
 import { isRaspberryPiMac } from '../boot/raspberry-pi.js';
 
-export interface MachineFacts {
-  readonly mac: string;
-  readonly ip?: string;
-  readonly arch?: number;
-  readonly firmware?: Firmware;
-  readonly uuid?: string;
-  readonly serial?: string;
-  readonly manufacturer?: string;
-  readonly product?: string;
-  readonly platform?: string;
-  readonly buildarch?: string;
-  readonly hostname?: string;
-}
+/** What one request tells about a machine: its MAC plus whichever hardware facts it carried. */
+export type MachineFacts = Pick<Machine, 'mac'> &
+  Partial<Pick<Machine, 'ip' | 'arch' | 'firmware' | 'uuid' | 'serial' | 'manufacturer' | 'product' | 'platform' | 'buildarch' | 'hostname'>>;
 
 /** Firmware as the DHCP request reveals it; iPXE's own requests say nothing about the firmware below it. */
 export function firmwareFromDhcp(c: { mac: string; arch: number | null; vendorClass: string | null; isIpxe: boolean }): Firmware | undefined {
