@@ -26,7 +26,7 @@ test('profiles: add, list, show, refuse duplicates and bad input, remove', async
 
   let r = await cli(['profile', 'add', 'debian', '--kernel', kernel, '--initrd', initrd, '--cmdline', 'console=ttyS0', '--data-dir', data]);
   assert.equal(r.code, 0, r.err);
-  r = await cli(['profile', 'add', 'shell', '--script', script], { BRAMBLE_DATA_DIR: data });
+  r = await cli(['profile', 'add', 'hello', '--script', script], { BRAMBLE_DATA_DIR: data });
   assert.equal(r.code, 0, r.err);
   r = await cli(['profile', 'add', 'netbootxyz', '--chain', 'https://boot.netboot.xyz', '--data-dir', data]);
   assert.equal(r.code, 0, r.err);
@@ -49,7 +49,7 @@ test('profiles: add, list, show, refuse duplicates and bad input, remove', async
   r = await cli(['profile', 'ls', '--data-dir', data]);
   assert.equal(r.code, 0);
   assert.match(r.out, /debian\s+kernel/);
-  assert.match(r.out, /shell\s+script/);
+  assert.match(r.out, /hello\s+script/);
   assert.match(r.out, /netbootxyz\s+chain/);
   assert.match(r.out, /disk\s+local-disk/);
   r = await cli(['profile', 'show', 'debian', '--data-dir', data]);
@@ -69,7 +69,7 @@ test('profiles: add, list, show, refuse duplicates and bad input, remove', async
   assert.equal(machines[0]!.profile, undefined);
   assert.deepEqual(machines[0]!.events, []);
   const stored = JSON.parse(await readFile(join(data, 'bramble.json'), 'utf8')) as { profiles: { name: string }[] };
-  assert.deepEqual(stored.profiles.map((p) => p.name).sort(), ['disk', 'netbootxyz', 'shell']);
+  assert.deepEqual(stored.profiles.map((p) => p.name).sort(), ['disk', 'hello', 'netbootxyz']);
 });
 
 test('settings: set the menu timeout and default, refuse unknown keys and bad values', async (t) => {
