@@ -145,7 +145,13 @@ export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
     const send = (): void => {
       if (stopping) return;
       const socket = port === 'proxy' ? state.sockets.proxy : state.sockets.server;
-      transmit(state, socket, reply, decision.to, fields);
+      try {
+        transmit(state, socket, reply, decision.to, fields);
+      } catch (error) {
+        // Also runs from a promise callback: a throw there would be an unhandled rejection.
+        log.warn('reply not sent', { ...fields, error });
+        return;
+      }
       counters.answered += 1;
       log.debug('sent', { ...fields, kind: decision.event.kind, address: decision.event.address, to: decision.to });
       observe(client, decision.event);
