@@ -1,4 +1,4 @@
-// N-API addon for the DHCP server sockets: SO_BINDTODEVICE (socket(7)) and SIOCSARP (arp(7)), Linux only.
+// N-API addon for the DHCP server sockets: SO_BINDTODEVICE, SO_RCVBUFFORCE (socket(7)) and SIOCSARP (arp(7)); Linux.
 //
 // Why this exists: Node's dgram cannot bind a socket to a device nor report the arrival interface, yet a DHCP
 // server must bind 0.0.0.0:67 to hear broadcasts. On a multi-homed host (a Pi with eth0 + wlan0) that socket
@@ -118,10 +118,35 @@ static napi_value set_arp_entry(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// forceReceiveBuffer(fd: number, bytes: number): void
+// SO_RCVBUFFORCE (root/CAP_NET_ADMIN) may exceed net.core.rmem_max, which is only 208 KiB on a stock Pi: a
+// burst of DISCOVERs from a rack powering on should wait in the queue, not be dropped by the kernel.
+static napi_value force_receive_buffer(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  int32_t fd;
+  int32_t bytes;
+  napi_get_cb_info(env, info, &argc, args, NULL, NULL);
+  if (argc < 2) {
+    napi_throw_type_error(env, "EINVAL", "forceReceiveBuffer(fd, bytes)");
+    return NULL;
+  }
+  if (!read_fd(env, args[0], &fd)) return NULL;
+  if (napi_get_value_int32(env, args[1], &bytes) != napi_ok || bytes <= 0) {
+    napi_throw_type_error(env, "EINVAL", "bytes must be a positive integer");
+    return NULL;
+  }
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0) {
+    return throw_errno(env, "setsockopt(SO_RCVBUFFORCE)", errno);
+  }
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"bindToDevice", NULL, bind_to_device, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setArpEntry", NULL, set_arp_entry, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"forceReceiveBuffer", NULL, force_receive_buffer, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -1,4 +1,4 @@
-// Loads the native addon for SO_BINDTODEVICE (socket(7)) and SIOCSARP (arp(7)), and finds a dgram socket's fd.
+// Loads the native addon (SO_BINDTODEVICE, SO_RCVBUFFORCE: socket(7); SIOCSARP: arp(7)) and finds a dgram socket's fd.
 
 // How and why: Node's dgram can neither bind to a device nor report the arrival interface (no IP_PKTINFO), but
 // a DHCP server must bind 0.0.0.0:67 to hear broadcasts; on a host with eth0 + wlan0 it would hear and answer
@@ -17,6 +17,8 @@ import type { Socket } from 'node:dgram';
 export interface NativeSocketOps {
   bindToDevice(fd: number, ifname: string): void;
   setArpEntry(fd: number, ifname: string, ipv4: number, mac: Uint8Array): void;
+  /** SO_RCVBUFFORCE: a receive buffer beyond net.core.rmem_max (needs CAP_NET_ADMIN). */
+  forceReceiveBuffer(fd: number, bytes: number): void;
 }
 
 export type NativeLoad = { readonly ok: true; readonly ops: NativeSocketOps; readonly path: string } | { readonly ok: false; readonly reason: string };
@@ -34,8 +36,8 @@ export function loadNativeSocketOps(from: string = import.meta.url): NativeLoad 
   if (!existsSync(path)) return { ok: false, reason: `${path} not built (run npm ci or npx node-gyp rebuild)` };
   try {
     const loaded = createRequire(from)(path) as Partial<NativeSocketOps>;
-    if (typeof loaded.bindToDevice !== 'function' || typeof loaded.setArpEntry !== 'function') {
-      return { ok: false, reason: `${path} lacks bindToDevice/setArpEntry` };
+    if (typeof loaded.bindToDevice !== 'function' || typeof loaded.setArpEntry !== 'function' || typeof loaded.forceReceiveBuffer !== 'function') {
+      return { ok: false, reason: `${path} is an older build (run npx node-gyp rebuild)` };
     }
     return { ok: true, ops: loaded as NativeSocketOps, path };
   } catch (error) {

@@ -274,7 +274,10 @@ export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
       opened.push(proxy);
       let device: Running['device'] = null;
       if (name !== null && native !== null) {
-        for (const socket of opened) bindDevice(native, socket, name);
+        for (const socket of opened) {
+          bindDevice(native, socket, name);
+          forceReceiveBuffer(native, socket);
+        }
         device = { name, ops: native, fd: socketFd(server)! };
       }
       const state: Running = {
@@ -327,6 +330,17 @@ export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
         resolve(socket);
       });
     });
+
+  const forceReceiveBuffer = (native: NativeSocketOps, socket: Socket): void => {
+    const fd = socketFd(socket);
+    if (fd === null) return;
+    try {
+      native.forceReceiveBuffer(fd, RECEIVE_BUFFER);
+    } catch (error) {
+      // Without CAP_NET_ADMIN the ordinary setRecvBufferSize above (capped at rmem_max) stands.
+      log.debug('could not force a larger receive buffer', { error });
+    }
+  };
 
   const bindDevice = (native: NativeSocketOps, socket: Socket, name: string): void => {
     const fd = socketFd(socket);
