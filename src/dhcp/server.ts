@@ -43,7 +43,12 @@ const DEFAULT_PORTS = { server: 67, proxy: 4011, client: 68 } as const;
 const BROADCAST = '255.255.255.255';
 /** Option 57 counts the IP and UDP headers (RFC 2132 §9.10); we encode the DHCP payload. */
 const IP_UDP_HEADERS = 28;
-const RECEIVE_BUFFER = 4 * 1024 * 1024;
+/**
+ * Room for a burst (a rack powering on) and for event-loop pauses (GC, lease file compaction), yet small enough
+ * that a queue under sustained overload stays well under a second: clients retry after 4 s, and an answer that
+ * waited longer than that only feeds the next retry's duplicate. The kernel doubles it for bookkeeping.
+ */
+const RECEIVE_BUFFER = 1024 * 1024;
 
 interface Running {
   readonly sockets: { readonly server: Socket; readonly proxy: Socket };
@@ -321,7 +326,7 @@ export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
         socket.off('error', onError);
         socket.on('error', (error) => log.warn('DHCP socket error', { port, error }));
         socket.setBroadcast(true);
-        // Bursts (a rack powering on, perfdhcp) outrun one event-loop turn; the kernel caps this at rmem_max.
+        // The kernel caps this at net.core.rmem_max; forceReceiveBuffer (below, with the addon) goes past it.
         try {
           socket.setRecvBufferSize(RECEIVE_BUFFER);
         } catch (error) {
