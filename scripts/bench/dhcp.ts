@@ -33,6 +33,8 @@ type Contender = 'bramble' | 'kea' | 'dnsmasq';
 interface StepResult extends PerfdhcpResult {
   /** Datagrams the server's namespace dropped for a full socket receive buffer during the step. */
   readonly serverOverflows: number;
+  /** The same on perfdhcp's side: replies that arrived in a burst larger than its socket buffer. */
+  readonly clientOverflows: number;
 }
 
 export const dhcpArea: Area = {
@@ -74,7 +76,7 @@ export const dhcpArea: Area = {
       const server = await startFresh(who);
       const stop = ctx.cleanup.defer(`stop ${who}`, () => server.stop());
       try {
-        const before = await readUdpCounters(pair.server);
+        const before = { server: await readUdpCounters(pair.server), client: await readUdpCounters(pair.client) };
         const argv = pair.exec(pair.client, perfdhcpArgv({ localAddress: CLIENT_ADDRESS, serverAddress: SERVER_ADDRESS, rate, seconds: STEP_SECONDS }));
         const outcome = await runCommand(argv, { timeoutMs: (STEP_SECONDS + 30) * 1000 });
         // perfdhcp exits 3 when some exchanges did not complete: that is a result, not a failure.
@@ -82,8 +84,12 @@ export const dhcpArea: Area = {
           throw new BenchError('COMMAND_FAILED', `perfdhcp exited ${String(outcome.code ?? outcome.signal)}: ${outcome.stderr.trim() || outcome.stdout.slice(-500)}`);
         }
         if (server.exited()) throw new BenchError('PROCESS_EXITED', `${who} exited during the step:\n${server.tail()}`);
-        const after = await readUdpCounters(pair.server);
-        return { ...parsePerfdhcp(outcome.stdout), serverOverflows: after.rcvbufErrors - before.rcvbufErrors };
+        const after = { server: await readUdpCounters(pair.server), client: await readUdpCounters(pair.client) };
+        return {
+          ...parsePerfdhcp(outcome.stdout),
+          serverOverflows: after.server.rcvbufErrors - before.server.rcvbufErrors,
+          clientOverflows: after.client.rcvbufErrors - before.client.rcvbufErrors,
+        };
       } finally {
         await stop();
       }
@@ -98,10 +104,10 @@ export const dhcpArea: Area = {
       const capacity = await climbLadder(RATE_LADDER, STEP_SECONDS, async (rate) => {
         const result = await step(who, rate);
         const lost = result.discoverOffer.drops + result.requestAck.drops;
-        const summary = `${formatNumber(rate, 0)}/s: ${(dropShare(result) * 100).toFixed(1)}%; ${result.serverOverflows}`;
+        const summary = `${formatNumber(rate, 0)}/s: ${(dropShare(result) * 100).toFixed(1)}%; ${result.serverOverflows}; ${result.clientOverflows}`;
         if (lost > 0 && firstLoss === null) firstLoss = summary;
         ctx.progress(
-          `  rep ${rep} ${who} offered ${rate}/s: ${result.requestAck.received} of ${result.discoverOffer.sent} leased, drops ${result.discoverOffer.drops}+${result.requestAck.drops} (${(dropShare(result) * 100).toFixed(2)}%), server socket overflows ${result.serverOverflows}`,
+          `  rep ${rep} ${who} offered ${rate}/s: ${result.requestAck.received} of ${result.discoverOffer.sent} leased, drops ${result.discoverOffer.drops}+${result.requestAck.drops} (${(dropShare(result) * 100).toFixed(2)}%), socket buffer overflows: server ${result.serverOverflows}, perfdhcp ${result.clientOverflows}`,
         );
         return result;
       });
@@ -147,7 +153,7 @@ export const dhcpArea: Area = {
       }),
       `- Setup: two network namespaces joined by a veth pair (server ${SERVER_ADDRESS}/${PREFIX_LENGTH}, perfdhcp ${CLIENT_ADDRESS}/${PREFIX_LENGTH}); perfdhcp acts as a relay (giaddr ${CLIENT_ADDRESS}); pool ${POOL_FIRST}-${POOL_LAST} (netmask ${NETMASK}), lease time ${LEASE_SECONDS} s.`,
       `- Method: offered rates ${RATE_LADDER.join(', ')}/s in turn, ${STEP_SECONDS} s each (\`perfdhcp -4 -l ${CLIENT_ADDRESS} -r RATE -R RATE*${STEP_SECONDS * CLIENTS_PER_EXCHANGE} -p ${STEP_SECONDS} -W 1000000 ${SERVER_ADDRESS}\`: ${CLIENTS_PER_EXCHANGE} times as many client MACs as exchanges, so almost every exchange is a new client), each step against a freshly started server with an empty lease database on disk, until a step loses more than ${tolerance} of its exchanges. A drop is an OFFER or ACK that did not come within perfdhcp's 1 s (a NAK counts as a drop). Headline: the highest offered rate with zero drops at it and every step below; beside it the highest with at most ${tolerance} lost.`,
-      `- Servers: Bramble \`serve --dhcp-mode full\` (leases persisted in its data folder); Kea \`kea-dhcp4 -c\` with a memfile lease CSV on disk (persist true, lfc-interval 0; Kea 2.2's default, single-threaded), run by hand, not the packaged service; dnsmasq \`-d --dhcp-leasefile=... --no-ping --quiet-dhcp --dhcp-lease-max=200000\` (no ping check and no per-lease log line, so that it is measured at its fastest; it picks addresses by a hash of the MAC and does not hold an offered address, so two clients offered the same address get one NAK: it loses a few exchanges at any rate).`,
+      `- Servers: Bramble \`serve --dhcp-mode full\` (leases persisted in its data folder); Kea \`kea-dhcp4 -c\` with a memfile lease CSV on disk (persist true, lfc-interval 0; Kea 2.2's default, single-threaded), run by hand, not the packaged service; dnsmasq \`-d --dhcp-leasefile=... --no-ping --quiet-dhcp --dhcp-lease-max=200000\` (no ping check and no per-lease log line, so that it is measured at its fastest; it picks addresses by a hash of the MAC and does not hold an offered address, so two clients offered the same address get one NAK: it loses a few exchanges at any rate). Durability differs (seen with \`strace -c\`): Bramble sends ACKs only after the batch's lease lines are fdatasync'ed, dnsmasq fsyncs its lease file after every change, Kea 2.2's memfile writes without any fsync.`,
       '',
       markdownTable(
         [
@@ -158,7 +164,7 @@ export const dhcpArea: Area = {
           `highest offered rate, ≤ ${tolerance} lost (/s)`,
           'completed there (/s)',
           `Bramble / server, ≤ ${tolerance}`,
-          'first step with losses, per run (rate: share lost; datagrams dropped by a full server socket buffer)',
+          'first step with losses, per run (rate: share lost; datagrams dropped by a full socket buffer at the server; at perfdhcp)',
         ],
         [row('bramble', 'Bramble'), row('kea', 'Kea'), row('dnsmasq', 'dnsmasq')],
       ),
