@@ -120,7 +120,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
           dhcpLog.debug('boot decision', { mac: client.mac, xid: client.xid, reason: decision.reason });
           return decision.answer;
         },
-        reservationFor: (mac) => store.read().machines.find((m) => m.mac === mac)?.ip ?? null,
+        reservationFor: (mac) => store.read().machines.find((m) => m.mac === mac)?.reservedAddress ?? null,
         observe: (client, event) => observeDhcp(client, event, recorder),
       },
       log: dhcpLog,
@@ -183,7 +183,7 @@ function observeDhcp(client: DhcpClient, event: { kind: string; address?: string
 
 async function probeAndReport(config: ServeConfig, log: Logger): Promise<void> {
   try {
-    const found = await probeDhcpServers({ interfaceName: config.interface, mac: config.mac, timeoutMs: 3000, log: log.child({ service: 'probe' }) });
+    const found = await probeDhcpServers({ interfaceName: config.interface, mac: config.mac, timeoutMs: 5000, log: log.child({ service: 'probe' }) });
     const others = found.filter((f) => f.server !== config.address);
     if (others.length === 0) {
       log.info('no other DHCP server answered on this segment', { interface: config.interface, dhcpMode: config.dhcpMode });

@@ -39,7 +39,8 @@ export async function doctorCommand(args: readonly string[], env: NodeJS.Process
   }
   const running = await isServerRunning(resolve(config.dataDir));
   report({ level: 'ok', text: running ? `a bramble server is running on ${config.dataDir}` : `no bramble server is running on ${config.dataDir}` });
-  const seconds = Number(values['probe-seconds'] ?? 3);
+  // dnsmasq pings an address for about 3 s before offering it, so a shorter wait can miss a home router.
+  const seconds = Number(values['probe-seconds'] ?? 5);
   try {
     const found = await probeDhcpServers({ interfaceName: config.interface, mac: config.mac, timeoutMs: seconds * 1000, log: silentLogger() });
     for (const f of dhcpAdvice(found, config.address, config.dhcpMode)) report(f);

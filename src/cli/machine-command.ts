@@ -20,6 +20,7 @@ export async function machineCommand(args: readonly string[], env: NodeJS.Proces
       profile: { type: 'string' },
       'boot-once': { type: 'string' },
       name: { type: 'string' },
+      address: { type: 'string' },
     },
   });
   const [action, mac] = positionals;
@@ -70,12 +71,13 @@ export async function machineCommand(args: readonly string[], env: NodeJS.Proces
         return 0;
       });
     case 'set': {
-      if (mac === undefined) return usage(io, 'machine set MAC [--profile NAME|none] [--boot-once NAME|none] [--name TEXT]');
+      if (mac === undefined) return usage(io, 'machine set MAC [--profile NAME|none] [--boot-once NAME|none] [--name TEXT] [--address IP|none]');
       const patch: Record<string, string | null> = {};
       if (values.profile !== undefined) patch.profile = values.profile === 'none' ? null : values.profile;
       if (values['boot-once'] !== undefined) patch.bootOnce = values['boot-once'] === 'none' ? null : values['boot-once'];
       if (values.name !== undefined) patch.name = values.name === '' ? null : values.name;
-      if (Object.keys(patch).length === 0) return usage(io, 'machine set MAC [--profile NAME|none] [--boot-once NAME|none] [--name TEXT]');
+      if (values.address !== undefined) patch.reservedAddress = values.address === 'none' ? null : values.address;
+      if (Object.keys(patch).length === 0) return usage(io, 'machine set MAC [--profile NAME|none] [--boot-once NAME|none] [--name TEXT] [--address IP|none]');
       return withApi(dataDir, async (call) => {
         const res = await call('PATCH', `/api/machines/${encodeURIComponent(mac)}`, patch);
         if (failed(res, io)) return 1;

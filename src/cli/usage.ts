@@ -28,7 +28,7 @@ Commands:
   profile ls | show NAME | rm NAME [--force]
   machine ls [--json]           machines seen booting, with facts and last boot events
   machine show MAC [--json]
-  machine set MAC [--profile NAME|none] [--boot-once NAME|none] [--name TEXT]
+  machine set MAC [--profile NAME|none] [--boot-once NAME|none] [--name TEXT] [--address IP|none]
   settings get | set KEY VALUE  menu.title, menu.timeoutSeconds, menu.defaultEntry
   doctor [--interface IF]       check this host: interface, ports, iPXE files, other DHCP servers
 

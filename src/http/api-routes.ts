@@ -6,6 +6,7 @@ import type { BootEventLog } from '../store/boot-events.js';
 import type { Machine, Profile } from '../store/schema.js';
 import { checkProfileInput, type ProfileInput } from '../profiles/profile-input.js';
 import { normalizeMac } from '../net/mac.js';
+import { isIpv4 } from '../net/ipv4.js';
 import { applySettingsPatch } from '../profiles/settings-patch.js';
 
 export interface ApiDeps {
@@ -97,6 +98,10 @@ export function apiRoutes(deps: ApiDeps): Hono {
     if (input.name !== undefined && input.name !== null && (typeof input.name !== 'string' || /[\r\n]/.test(input.name))) {
       return problem(400, 'BAD_NAME', 'name: must be a single line of text', 'name');
     }
+    const address = input.reservedAddress;
+    if (address !== undefined && address !== null && (typeof address !== 'string' || !isIpv4(address))) {
+      return problem(400, 'BAD_ADDRESS', `reservedAddress: ${JSON.stringify(address)} is not an IPv4 address`, 'reservedAddress');
+    }
     const machine = await store.update((draft) => {
       let m = draft.machines.find((x) => x.mac === mac);
       if (m === undefined) {
@@ -104,7 +109,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
         m = { mac, firstSeen: now, lastSeen: now };
         draft.machines.push(m);
       }
-      for (const field of ['profile', 'bootOnce', 'name'] as const) {
+      for (const field of ['profile', 'bootOnce', 'name', 'reservedAddress'] as const) {
         if (input[field] === null) delete m[field];
         else if (typeof input[field] === 'string') m[field] = input[field] as string;
       }

@@ -44,6 +44,8 @@ export interface Machine {
   readonly profile?: string;
   /** Profile to boot the next time only; cleared once its boot script has been served. */
   readonly bootOnce?: string;
+  /** Full DHCP mode: the address this machine always gets (best outside the dynamic pool range). */
+  readonly reservedAddress?: string;
 }
 
 export interface MenuSettings {

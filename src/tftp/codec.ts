@@ -182,6 +182,15 @@ export function encodeTftp(packet: TftpPacket): Buffer {
   }
 }
 
+/**
+ * The block number of an ACK, or -1 for anything else. Equivalent to decodeTftp for ACKs, without the
+ * result objects: a sender handles one of these per window, tens of thousands per second.
+ */
+export function ackBlockOf(buf: Uint8Array): number {
+  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== TftpOpcode.ack) return -1;
+  return (buf[2]! << 8) | buf[3]!;
+}
+
 /** Writes a DATA header in place, so that a sender can fill reused packet buffers without encoding anew. */
 export function writeDataHeader(buf: Buffer, offset: number, block: number): void {
   buf[offset] = 0;

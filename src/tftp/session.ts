@@ -3,7 +3,7 @@
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
-import { decodeTftp, encodeTftp, TftpErrorCode, writeDataHeader } from './codec.js';
+import { ackBlockOf, decodeTftp, encodeTftp, TftpErrorCode, writeDataHeader } from './codec.js';
 import type { TftpRequest } from './codec.js';
 import { filenameText } from './filename.js';
 import type { TftpClient, TftpFile, TftpFiles } from './files.js';
@@ -77,7 +77,9 @@ export class ReadSession {
   #packets: Buffer = Buffer.alloc(0);
   #slotBytes = 0;
   #timer: NodeJS.Timeout | null = null;
-  #timerMs = 0;
+  /** When the retransmission is due, and when the Node timer will actually fire (never later). */
+  #deadline = 0;
+  #timerAt = 0;
   #pending: TransferSend | null = null;
   #pumping = false;
   #failing = false;
@@ -183,6 +185,11 @@ export class ReadSession {
   #onMessage(msg: Buffer): void {
     if (this.#ended) return;
     this.heard = true;
+    const block = ackBlockOf(msg);
+    if (block >= 0) {
+      this.#apply({ kind: 'ack', block });
+      return;
+    }
     const decoded = decodeTftp(msg);
     if (!decoded.ok) {
       this.#settings.onMalformed();
@@ -282,18 +289,27 @@ export class ReadSession {
     }
   }
 
+  /**
+   * Moves the retransmission deadline. Re-arming a Node timer on every ACK costs more than the ACK itself, so
+   * the timer only moves when the deadline comes sooner; when it fires early it sleeps until the deadline.
+   */
   #arm(ms: number): void {
-    if (this.#timer !== null && this.#timerMs === ms) {
-      this.#timer.refresh();
-      return;
-    }
+    const now = performance.now();
+    this.#deadline = now + ms;
+    if (this.#timer !== null && this.#timerAt <= this.#deadline) return;
     if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timerMs = ms;
-    this.#timer = setTimeout(this.#onTimeout, ms);
+    this.#timerAt = this.#deadline;
+    this.#timer = setTimeout(this.#onTimer, ms);
   }
 
-  readonly #onTimeout = (): void => {
+  readonly #onTimer = (): void => {
     this.#timer = null;
+    const left = this.#deadline - performance.now();
+    if (left >= 1) {
+      this.#timerAt = this.#deadline;
+      this.#timer = setTimeout(this.#onTimer, left);
+      return;
+    }
     this.#apply({ kind: 'timeout' });
   };
 

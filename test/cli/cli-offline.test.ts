@@ -56,8 +56,11 @@ test('profiles: add, list, show, refuse duplicates and bad input, remove', async
   assert.deepEqual(JSON.parse(r.out).initrds, [initrd]);
   assert.equal(JSON.parse(r.out).cmdline, 'console=ttyS0');
 
-  r = await cli(['machine', 'set', '52-54-00-AA-BB-CC', '--profile', 'debian', '--data-dir', data]);
+  r = await cli(['machine', 'set', '52-54-00-AA-BB-CC', '--profile', 'debian', '--address', '198.18.0.50', '--data-dir', data]);
   assert.equal(r.code, 0, r.err);
+  r = await cli(['machine', 'set', '52-54-00-AA-BB-CC', '--address', '198.18.0.500', '--data-dir', data]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /reservedAddress: "198\.18\.0\.500" is not an IPv4 address/);
   r = await cli(['profile', 'rm', 'debian', '--data-dir', data]);
   assert.equal(r.code, 1);
   assert.match(r.err, /assigned to 52:54:00:aa:bb:cc/);
@@ -67,6 +70,7 @@ test('profiles: add, list, show, refuse duplicates and bad input, remove', async
   const machines = JSON.parse(r.out) as { mac: string; profile?: string; events: unknown[] }[];
   assert.equal(machines.length, 1);
   assert.equal(machines[0]!.profile, undefined);
+  assert.equal((machines[0] as { reservedAddress?: string }).reservedAddress, '198.18.0.50');
   assert.deepEqual(machines[0]!.events, []);
   const stored = JSON.parse(await readFile(join(data, 'bramble.json'), 'utf8')) as { profiles: { name: string }[] };
   assert.deepEqual(stored.profiles.map((p) => p.name).sort(), ['disk', 'hello', 'netbootxyz']);
