@@ -87,7 +87,9 @@ export function createReadAhead(file: TftpFile, size: number, blksize: number, w
     ensure: (block) => load(chunkOf(block)),
     prefetchAfter: (keepFrom) => {
       const next = chunkOf(keepFrom) + 1;
-      if (next <= lastChunk) load(next).catch(() => undefined);
+      // Called once per window: the common case (already loaded or loading) must not even create a promise.
+      if (next > lastChunk || slotOf(next).chunk === next) return;
+      load(next).catch(() => undefined);
     },
   };
 }

@@ -75,6 +75,7 @@ export class ReadSession {
   #reader: ReadAhead | null = null;
   #oack: Buffer | null = null;
   #packets: Buffer = Buffer.alloc(0);
+  #views: Buffer[] = [];
   #slotBytes = 0;
   #timer: NodeJS.Timeout | null = null;
   /** When the retransmission is due, and when the Node timer will actually fire (never later). */
@@ -165,6 +166,7 @@ export class ReadSession {
     this.#slotBytes = config.blksize + 4;
     const slots = Math.min(config.windowsize, blockCount(config.size, config.blksize));
     this.#packets = Buffer.allocUnsafe(slots * this.#slotBytes);
+    this.#views = Array.from({ length: slots }, (_, i) => this.#packets.subarray(i * this.#slotBytes, (i + 1) * this.#slotBytes));
     this.#apply({ kind: 'start' });
   }
 
@@ -261,7 +263,9 @@ export class ReadSession {
       const length = reader.copyBlock(block, packets, at + 4);
       if (length < 0) return { kind: 'data', first: block, count: send.count - i };
       writeDataHeader(packets, at, wireBlock(block));
-      socket.send(packets, at, length + 4);
+      // Full blocks go out through a view made once per slot; Node would otherwise make one per send.
+      if (length === this.#config!.blksize) socket.send(this.#views[i]!);
+      else socket.send(packets, at, length + 4);
     }
     reader.prefetchAfter(this.#state.acked + 1);
     return null;
