@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { decodeTftp, encodeTftp } from '../../src/tftp/codec.js';
+import { ackBlockOf, decodeTftp, encodeTftp } from '../../src/tftp/codec.js';
 import { requireTool } from '../support/require-tool.js';
 import { makeRoot, runClient, sha256File, startServer } from './server-harness.js';
 import type { TestRoot } from './server-harness.js';
@@ -86,12 +86,14 @@ function fuzzInputs(count: number, seed: number): Buffer[] {
 
 const knownFailures = new Set(['short', 'unknown-opcode', 'missing-nul', 'empty-filename', 'empty-mode', 'odd-options', 'empty-option-name']);
 
-test('decodeTftp: 20,000 random and mutated packets never throw; whatever decodes re-encodes stably', () => {
+test('decodeTftp: 20,000 random and mutated packets never throw; whatever decodes re-encodes stably; ackBlockOf agrees', () => {
   const inputs = fuzzInputs(20_000, 0xb2a3b1e);
   let accepted = 0;
   const failures = new Map<string, number>();
   for (const input of inputs) {
     const decoded = decodeTftp(input);
+    // The sender's ACK shortcut must agree with the full decoder on every input.
+    assert.equal(ackBlockOf(input), decoded.ok && decoded.packet.kind === 'ack' ? decoded.packet.block : -1);
     if (!decoded.ok) {
       assert.ok(knownFailures.has(decoded.code), decoded.code);
       failures.set(decoded.code, (failures.get(decoded.code) ?? 0) + 1);
