@@ -1,5 +1,7 @@
-// A netascii view of a TftpFile (RFC 1350 §5, RFC 764): LF becomes CR LF and CR becomes CR NUL, byte by byte
-// as tftpd-hpa does, so that a converted position can be found from a sparse index without whole-file buffering.
+// A netascii view of a TftpFile (RFC 1350 §5, RFC 764): LF -> CR LF, CR -> CR NUL, read by position.
+//
+// Converted byte by byte as tftpd-hpa does, so that a converted position is found from a sparse index of
+// checkpoints without buffering the whole file.
 import type { TftpFile } from './files.js';
 
 const CR = 0x0d;

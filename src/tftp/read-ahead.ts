@@ -1,5 +1,7 @@
-// Read-ahead for one TFTP read transfer (RFC 1350 blocks, RFC 7440 windows): two chunk buffers, each filled by
-// one positional read, so blocks are copied out synchronously while the next chunk loads in the background.
+// Read-ahead for one TFTP read transfer (RFC 1350 blocks, RFC 7440 windows): two chunks, one positional read each.
+//
+// Blocks are copied out of a loaded chunk synchronously while the next chunk loads in the background, so an ACK
+// almost never waits for the disk.
 import type { TftpFile } from './files.js';
 
 /** Bytes per chunk when windows are small; a chunk always holds at least one whole window. */

@@ -1,5 +1,6 @@
-// One TFTP read transfer on its own socket and port (RFC 1350 §4 TIDs), driving the pure sender in transfer.ts
-// with a retransmission timer, a read-ahead and packet buffers reused for every window.
+// One TFTP read transfer on its own port (RFC 1350 §4 TIDs): drives transfer.ts with timers, read-ahead, sockets.
+//
+// Packet buffers are reused for every window; the path taken per ACK awaits nothing.
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';

@@ -1,5 +1,4 @@
-// A TFTP transfer's own port (RFC 1350 §4 TIDs): one socket connected to the client, plus a twin on the same port
-// that hears everyone else, so that strangers can be answered ERROR 5.
+// A TFTP transfer's own port (RFC 1350 §4 TIDs): a socket connected to the client plus a twin for strangers.
 //
 // Why two: a connected UDP socket sends without a per-packet address lookup in Node and lets the kernel filter
 // the client's packets, which saves about a fifth of the CPU per block; but it no longer hears strangers. Linux

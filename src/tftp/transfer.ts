@@ -1,4 +1,4 @@
-// TFTP read-transfer sender (RFC 1350 §2/§6, RFC 2347 OACK, RFC 7440 windows): pure, events in -> sends and timer out.
+// TFTP read-transfer sender (RFC 1350 §2/§6, RFC 2347 OACK, RFC 7440 windows): pure, events in, sends/timer out.
 //
 // Blocks are counted absolutely from 1 here and put on the wire modulo 65536, so a file longer than
 // 65535 blocks rolls over to block 0 (what tftpd-hpa, dnsmasq and the Pi 4 bootloader do).

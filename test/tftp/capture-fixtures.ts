@@ -1,7 +1,7 @@
-// Captures real TFTP client packets for the codec's golden tests (RFC 1350/2347): atftp, curl and busybox on
-// loopback against a scripted responder, and QEMU's iPXE ROM (BIOS) and OVMF (UEFI) against dnsmasq inside a
-// throwaway namespace, recorded with tcpdump. Writes test/fixtures/tftp/*.bin, *.pcap and manifest.json.
-// Usage: node --import tsx test/tftp/capture-fixtures.ts [loopback] [bios] [uefi]   (bios/uefi need root + QEMU)
+// Captures real TFTP client packets (RFC 1350/2347) into test/fixtures/tftp for the codec's golden tests.
+//
+// atftp, curl and busybox run on loopback against a scripted responder; QEMU's iPXE ROM (BIOS) and OVMF (UEFI)
+// boot against dnsmasq inside a throwaway namespace, recorded with tcpdump. Writes *.bin, *.pcap and manifest.json.
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { spawnSync } from 'node:child_process';

@@ -1,5 +1,6 @@
-// Real boot firmware against Bramble's TFTP server (RFC 1350/2347-2349/7440): QEMU's iPXE ROM (BIOS) and OVMF's
-// PXE (EDK2, with its tsize probe and windowsize 4) fetch their boot file, in a namespace the test creates.
+// Real boot firmware (QEMU iPXE ROM, OVMF/EDK2) fetching from Bramble's TFTP server (RFC 1350/2347-2349/7440).
+//
+// Runs in a namespace the test creates; EDK2 shows its tsize probe (ERROR 8 after the OACK) and windowsize 4.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

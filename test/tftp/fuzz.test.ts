@@ -1,5 +1,6 @@
-// Fuzzing the TFTP codec and server (RFC 1350 packet formats): random and mutated real captures must never
-// crash anything, malformed packets are counted, and a real client still fetches a file intact afterwards.
+// Fuzzing the TFTP codec and running server (RFC 1350 packet formats) with random and mutated real captures.
+//
+// Nothing may crash, malformed packets are counted, and a real client still fetches a file intact afterwards.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';

@@ -1,5 +1,7 @@
-// Runs Bramble's TFTP server (RFC 1350) for a test inside a network namespace, printing "listening PORT" once
-// bound and "transfer {json}" per finished transfer. Usage: node --import tsx test/tftp/netns-server.ts ADDRESS ROOT
+// Bramble's TFTP server (RFC 1350) as a child process for tests inside a network namespace.
+//
+// Prints "listening PORT" once bound and "transfer {json}" per finished transfer.
+// Usage: node --import tsx test/tftp/netns-server.ts ADDRESS ROOT
 import { silentLogger } from '../../src/log/logger.js';
 import { folderFiles } from '../../src/tftp/folder-files.js';
 import { createTftpServer } from '../../src/tftp/server.js';

@@ -1,5 +1,6 @@
-// Reads UDP datagrams out of classic pcap files (libpcap format, Ethernet or Linux cooked, IPv4): enough to pull
-// real client packets out of tcpdump captures for golden tests. Fragmented datagrams are skipped.
+// UDP datagrams out of classic pcap files (libpcap format; Ethernet or Linux cooked; IPv4) for golden tests.
+//
+// Fragmented datagrams are skipped: TFTP requests, ACKs and errors are far smaller than an MTU.
 import { ipv4FromBytes } from '../../src/net/ipv4.js';
 
 export interface PcapUdp {

@@ -1,5 +1,6 @@
-// A scripted TFTP peer for server tests (RFC 1350): sends exact packets from its own port and awaits replies,
-// so tests can play firmware habits (EDK2 probes, Pi early terminate, duplicate ACKs, strangers) byte by byte.
+// A scripted TFTP peer for server tests (RFC 1350): exact packets from its own port, replies awaited one by one.
+//
+// Lets tests play firmware habits byte by byte: EDK2 probes, Pi early terminate, duplicate ACKs, strangers.
 import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { decodeTftp } from '../../src/tftp/codec.js';

@@ -1,5 +1,4 @@
-// Test harness for the TFTP server (RFC 1350): a root folder of generated files, a server on 127.0.0.1 with an
-// ephemeral port, its transfer events and log lines, and real client commands run without a shell.
+// Test harness for the TFTP server (RFC 1350): generated root folder, server on 127.0.0.1, events, client runs.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

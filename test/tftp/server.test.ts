@@ -1,5 +1,6 @@
-// TFTP server on loopback with real clients (atftp, curl, busybox) and scripted firmware habits (RFC 1350,
-// 2347-2349, 7440): byte-identical fetches, rollover, traversal refusals, WRQ refusal, TIDs, probes, shutdown.
+// TFTP server on loopback (RFC 1350, 2347-2349, 7440) with real clients and scripted firmware habits.
+//
+// atftp, curl, busybox: byte-identical fetches, rollover, traversal and WRQ refusals, TIDs, probes, shutdown.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
