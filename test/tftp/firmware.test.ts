@@ -18,6 +18,7 @@ import { homeRouterArgs } from '../vm/dnsmasq-args.js';
 import { OVMF_VARS_TEMPLATE, qemuArgs } from '../vm/qemu-args.js';
 import type { VmFirmware } from '../vm/qemu-args.js';
 import { requireVmHost } from '../vm/vm-prerequisites.js';
+import { requireFile } from '../support/require-tool.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -74,6 +75,7 @@ async function bootFromBramble(t: TestContext, firmware: VmFirmware, bootFile: s
 
 test('BIOS iPXE ROM fetches undionly.kpxe from Bramble: blksize 1432, complete', async (t) => {
   if (!requireVmHost(t, { firmware: ['bios'], dnsmasq: true })) return;
+  if (!requireFile(t, '/usr/lib/ipxe/undionly.kpxe', 'ipxe')) return;
   const events = await bootFromBramble(t, 'bios', 'undionly.kpxe');
   const done = events.find((e) => e.outcome === 'complete')!;
   assert.equal(done.blksize, 1432);
