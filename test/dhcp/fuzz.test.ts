@@ -7,8 +7,9 @@ import { createDhcpServer } from '../../src/dhcp/server.js';
 import type { DhcpServerOptions } from '../../src/dhcp/server.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { captureNames, loadCapture } from './support/fixtures.js';
-import { mutate, randomDatagram, seededRandom } from './support/mutate.js';
-import type { Random } from './support/mutate.js';
+import { seededRandom } from '../support/seeded-random.js';
+import type { Random } from '../support/seeded-random.js';
+import { mutate, randomDatagram } from './support/mutate.js';
 import { openUdpClient } from './support/udp-client.js';
 
 const COUNT = 10_000;

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ackBlockOf, decodeTftp, encodeTftp } from '../../src/tftp/codec.js';
 import { requireTool } from '../support/require-tool.js';
+import { randomBytes, randomInt, seededRandom } from '../support/seeded-random.js';
 import { makeRoot, runClient, sha256File, startServer } from './server-harness.js';
 import type { TestRoot } from './server-harness.js';
 
@@ -19,21 +20,10 @@ const captures = readdirSync(FIXTURES)
   .sort()
   .map((f) => readFileSync(join(FIXTURES, f)));
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function fuzzInputs(count: number, seed: number): Buffer[] {
-  const random = prng(seed);
-  const int = (n: number): number => Math.floor(random() * n);
-  const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => int(256)));
+  const random = seededRandom(seed);
+  const int = (n: number): number => randomInt(random, n);
+  const bytes = (n: number): Buffer => randomBytes(random, n);
   const out: Buffer[] = [];
   for (let i = 0; i < count; i++) {
     if (i % 4 === 0) {

@@ -10,6 +10,7 @@ import {
   wireBlock,
 } from '../../src/tftp/transfer.js';
 import type { TransferConfig, TransferEvent, TransferState, TransferStep } from '../../src/tftp/transfer.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const base: TransferConfig = {
   size: 10 * 512 + 100,
@@ -284,17 +285,6 @@ test('backoff: 1 s doubling to the 8 s ceiling, then the transfer times out', ()
 
 // ---------- whole transfers against a model RFC 7440 client over a lossy channel ----------
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface SimResult {
   readonly outcome: string | null;
   readonly received: number;
@@ -310,7 +300,7 @@ interface SimResult {
  * not answer). Packets are dropped with probability `loss` either way.
  */
 function simulate(config: TransferConfig, loss: number, seed: number): SimResult {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const lost = (): boolean => random() < loss;
   const client = { expected: 1, since: 0, received: 0, complained: false };
   let state = initialTransferState;
