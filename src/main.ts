@@ -17,6 +17,7 @@ import { probeDhcpServers } from './dhcp/probe.js';
 import { bootRoutes } from './http/boot-routes.js';
 import { apiRoutes } from './http/api-routes.js';
 import { startHttpServer } from './http/http-server.js';
+import { loadKernelSend } from './http/kernel-send.js';
 import { listenControlSocket } from './control/control-socket.js';
 import { isServerRunning } from './control/control-client.js';
 import { macForIp } from './net/arp-table.js';
@@ -82,8 +83,10 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
   stops.push(() => tftp.stop());
 
   const bootLog = log.child({ service: 'http' });
+  const kernel = loadKernelSend();
+  if (kernel.send === null) bootLog.warn('large files will be copied through the process (no sendfile addon)', { reason: kernel.reason });
   const http = await startHttpServer({
-    app: bootRoutes({ store, recorder, log: bootLog, httpBase, defaultProfile: config.defaultProfile, ipxeDir: config.ipxeDir, assetsDir, macForIp }),
+    app: bootRoutes({ store, recorder, log: bootLog, httpBase, defaultProfile: config.defaultProfile, ipxeDir: config.ipxeDir, assetsDir, macForIp, kernelSend: kernel.send }),
     address: config.address,
     port: config.httpPort,
   });

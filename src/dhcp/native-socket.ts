@@ -8,10 +8,7 @@
 // first read; a datagram from another device landing in it is answered like any other, which is harmless.
 // The addon is built by node-gyp from binding.gyp (npm does that on install); when it is missing we warn and
 // stay bound to all interfaces, which is right for a single-homed host.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '../native/load-addon.js';
 import type { Socket } from 'node:dgram';
 
 export interface NativeSocketOps {
@@ -23,40 +20,14 @@ export interface NativeSocketOps {
 
 export type NativeLoad = { readonly ok: true; readonly ops: NativeSocketOps; readonly path: string } | { readonly ok: false; readonly reason: string };
 
-const ADDON = join('build', 'Release', 'bind_device.node');
-
-/**
- * Finds the package root by walking up from this module (src/dhcp under tsx, dist/dhcp after the build) to
- * the package.json named "bramble", and loads the addon from its build/Release.
- */
+/** Loads native/bind_device.c's addon; see src/native/load-addon.ts for where it is looked for. */
 export function loadNativeSocketOps(from: string = import.meta.url): NativeLoad {
-  const root = packageRoot(dirname(fileURLToPath(from)));
-  if (root === null) return { ok: false, reason: 'package root (package.json of bramble) not found' };
-  const path = join(root, ADDON);
-  if (!existsSync(path)) return { ok: false, reason: `${path} not built (run npm ci or npx node-gyp rebuild)` };
-  try {
-    const loaded = createRequire(from)(path) as Partial<NativeSocketOps>;
-    if (typeof loaded.bindToDevice !== 'function' || typeof loaded.setArpEntry !== 'function' || typeof loaded.forceReceiveBuffer !== 'function') {
-      return { ok: false, reason: `${path} is an older build (run npx node-gyp rebuild)` };
-    }
-    return { ok: true, ops: loaded as NativeSocketOps, path };
-  } catch (error) {
-    return { ok: false, reason: `${path} failed to load: ${(error as Error).message}` };
-  }
-}
-
-function packageRoot(start: string): string | null {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'bramble') return dir;
-      } catch {
-        // an unreadable package.json is not ours; keep walking
-      }
-    }
-    if (dirname(dir) === dir) return null;
-  }
+  const loaded = loadAddon<NativeSocketOps>(
+    'bind_device',
+    (m) => typeof m.bindToDevice === 'function' && typeof m.setArpEntry === 'function' && typeof m.forceReceiveBuffer === 'function',
+    from,
+  );
+  return loaded.ok ? { ok: true, ops: loaded.addon, path: loaded.path } : loaded;
 }
 
 /**

@@ -14,6 +14,7 @@ import { isUrl } from '../profiles/profile-input.js';
 import { normalizeMac } from '../net/mac.js';
 import { resolveContained } from '../files/contained-path.js';
 import { sendFile } from './send-file.js';
+import type { KernelSend } from './kernel-send.js';
 import { ipxeBinaryPath } from '../boot/ipxe-binaries.js';
 
 export interface BootRoutesDeps {
@@ -27,6 +28,8 @@ export interface BootRoutesDeps {
   /** The data folder's http/ root for static assets (ISOs, images). */
   readonly assetsDir: string;
   readonly macForIp: (ip: string) => Promise<string | null>;
+  /** sendfile(2) for large files, or null to copy them through the process. */
+  readonly kernelSend: KernelSend | null;
 }
 
 const ipxeQueryFacts = ['uuid', 'serial', 'manufacturer', 'product', 'platform', 'buildarch', 'hostname'] as const;
@@ -115,6 +118,7 @@ export function bootRoutes(deps: BootRoutesDeps): BootApp {
       method: c.req.method,
       headers: c.req.raw.headers,
       outgoing: c.env?.outgoing,
+      kernelSend: deps.kernelSend,
       onComplete: (bytes) => {
         log.info('asset sent', { mac, path: source, bytes });
         if (mac !== null) recorder.event(mac, stage, `${profile!.name}: ${basename(source)} sent`, { bytes });
@@ -125,7 +129,7 @@ export function bootRoutes(deps: BootRoutesDeps): BootApp {
   app.on(['GET', 'HEAD'], '/ipxe/:file', async (c) => {
     const path = await ipxeBinaryPath(deps.ipxeDir, c.req.param('file'));
     if (path === null) return c.text('not found\n', 404);
-    return sendFile(path, { method: c.req.method, headers: c.req.raw.headers, contentType: 'application/octet-stream', outgoing: c.env?.outgoing });
+    return sendFile(path, { method: c.req.method, headers: c.req.raw.headers, contentType: 'application/octet-stream', outgoing: c.env?.outgoing, kernelSend: deps.kernelSend });
   });
 
   app.on(['GET', 'HEAD'], '/assets/*', async (c) => {
@@ -137,7 +141,7 @@ export function bootRoutes(deps: BootRoutesDeps): BootApp {
     }
     const path = await resolveContained(deps.assetsDir, rel);
     if (path === null) return c.text('not found\n', 404);
-    return sendFile(path, { method: c.req.method, headers: c.req.raw.headers, outgoing: c.env?.outgoing });
+    return sendFile(path, { method: c.req.method, headers: c.req.raw.headers, outgoing: c.env?.outgoing, kernelSend: deps.kernelSend });
   });
 
   app.get('/healthz', (c) => c.json({ ok: true }));

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { parseRange } from './byte-range.js';
+import type { KernelSend } from './kernel-send.js';
 
 export interface SendFileOptions {
   readonly method: string;
@@ -19,7 +20,12 @@ export interface SendFileOptions {
    * app.request) the body goes through a web ReadableStream.
    */
   readonly outgoing?: ServerResponse | undefined;
+  /** With `outgoing`: send the body with sendfile(2) instead of through the process, when available. */
+  readonly kernelSend?: KernelSend | null | undefined;
 }
+
+// Below this a plain write is as cheap as handing the file to the kernel.
+const KERNEL_SEND_MIN_BYTES = 64 * 1024;
 
 export async function sendFile(path: string, options: SendFileOptions): Promise<Response> {
   let info;
@@ -55,18 +61,22 @@ export async function sendFile(path: string, options: SendFileOptions): Promise<
     if (length === 0 && options.method !== 'HEAD') options.onComplete?.(0);
     return new Response(null, { status, headers });
   }
-  const stream = createReadStream(path, { start, end, highWaterMark: 1024 * 1024 });
-  if (options.outgoing !== undefined) {
-    const out = options.outgoing;
-    out.writeHead(status, Object.fromEntries(headers));
-    pipeline(stream, out).then(
-      () => options.onComplete?.(length),
-      () => out.destroy(), // the client went away mid-transfer: nothing to report
-    );
-    return RESPONSE_ALREADY_SENT;
+  const out = options.outgoing;
+  if (out === undefined) {
+    const stream = createReadStream(path, { start, end, highWaterMark: 1024 * 1024 });
+    if (options.onComplete) stream.once('end', () => options.onComplete?.(length));
+    return new Response(Readable.toWeb(stream) as ReadableStream, { status, headers });
   }
-  if (options.onComplete) stream.once('end', () => options.onComplete?.(length));
-  return new Response(Readable.toWeb(stream) as ReadableStream, { status, headers });
+  out.writeHead(status, Object.fromEntries(headers));
+  const sent =
+    options.kernelSend && length >= KERNEL_SEND_MIN_BYTES
+      ? options.kernelSend.sendRange(out, path, start, length).then(() => out.end())
+      : pipeline(createReadStream(path, { start, end, highWaterMark: 1024 * 1024 }), out);
+  sent.then(
+    () => options.onComplete?.(length),
+    () => out.destroy(), // the client went away or stalled mid-transfer: nothing to report
+  );
+  return RESPONSE_ALREADY_SENT;
 }
 
 function notModified(headers: Headers, etag: string, mtime: Date): boolean {

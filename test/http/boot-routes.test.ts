@@ -48,6 +48,7 @@ async function fixture(t: { after: (fn: () => Promise<void>) => void }, options:
     ipxeDir: join(dir, 'ipxe'),
     assetsDir: join(dir, 'assets'),
     macForIp: async (ip) => options.arp?.[ip] ?? null,
+    kernelSend: null,
   });
   t.after(async () => {
     await recorder.close();
