@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { addVeth, createNamespace } from './support/netns.js';
-import type { TestNamespace } from './support/netns.js';
+import { createNetns } from '../support/netns.js';
+import type { Netns } from '../support/netns.js';
+import { addVeth } from './support/veth.js';
 import { requireAddon } from './support/addon.js';
 import { requireTools } from './support/require-tool.js';
 import { eventsOf, runUdhcpc, startServerFixture } from './support/segment.js';
@@ -17,7 +18,7 @@ const MAC_B = '02:b7:02:00:00:0b';
 const pool = { first: '198.18.0.100', last: '198.18.0.150', netmask: '255.255.255.0', leaseSeconds: 600 };
 
 interface TwoLegs {
-  readonly server: TestNamespace;
+  readonly server: Netns;
   /** The segments as runUdhcpc sees them: client A behind bs0, client B behind bs1. */
   readonly a: Segment;
   readonly b: Segment;
@@ -25,20 +26,20 @@ interface TwoLegs {
 
 async function twoLegs(t: TestContext): Promise<TwoLegs> {
   const dir = mkdtempSync(join(tmpdir(), 'bdhcp-bind-'));
-  const spaces: TestNamespace[] = [];
+  const spaces: Netns[] = [];
   t.after(async () => {
     for (const ns of spaces.reverse()) await ns.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
-  const server = await createNamespace('s');
+  const server = await createNetns();
   spaces.push(server);
-  const clientA = await createNamespace('a');
+  const clientA = await createNetns();
   spaces.push(clientA);
-  const clientB = await createNamespace('b');
+  const clientB = await createNetns();
   spaces.push(clientB);
   await addVeth({ ns: server, ifname: 'bs0', address: '198.18.0.1/24' }, { ns: clientA, ifname: 'bc0', mac: MAC_A });
   await addVeth({ ns: server, ifname: 'bs1', address: '198.18.1.1/24' }, { ns: clientB, ifname: 'bc0', mac: MAC_B });
-  const leg = (client: TestNamespace, serverIf: string): Segment => ({ server, client, serverIf, clientIf: 'bc0', dir, destroy: async () => undefined });
+  const leg = (client: Netns, serverIf: string): Segment => ({ server, client, serverIf, clientIf: 'bc0', dir, destroy: async () => undefined });
   return { server, a: leg(clientA, 'bs0'), b: leg(clientB, 'bs1') };
 }
 

@@ -7,10 +7,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createNetns } from '../support/netns.js';
+import type { Netns } from '../support/netns.js';
 import { startChild } from './support/child.js';
 import type { Child } from './support/child.js';
-import { addVeth, createNamespace } from './support/netns.js';
-import type { TestNamespace } from './support/netns.js';
+import { addVeth } from './support/veth.js';
 import { readPcapUdp } from './support/pcap.js';
 import { run } from './support/run.js';
 
@@ -75,19 +76,19 @@ function readManifest(path: string): Record<string, unknown> {
 async function captureOne(spec: CaptureSpec, outDir: string): Promise<string[]> {
   const work = mkdtempSync(join(tmpdir(), `bdhcp-capture-${spec.name}-`));
   const children: Child[] = [];
-  const spaces: TestNamespace[] = [];
+  const spaces: Netns[] = [];
   try {
-    const server = await createNamespace('cs');
+    const server = await createNetns();
     spaces.push(server);
     const vm = isVm(spec.name);
     const ifname = vm ? 'tapcap' : 'vcaps';
-    let client: TestNamespace | undefined;
+    let client: Netns | undefined;
     if (vm) {
       await server.run(['ip', 'tuntap', 'add', 'dev', ifname, 'mode', 'tap']);
       await server.run(['ip', 'addr', 'add', '198.18.0.1/24', 'dev', ifname]);
       await server.run(['ip', 'link', 'set', ifname, 'up']);
     } else {
-      client = await createNamespace('cc');
+      client = await createNetns();
       spaces.push(client);
       await addVeth({ ns: server, ifname, address: '198.18.0.1/24' }, { ns: client, ifname: 'vcapc', mac: spec.mac });
     }
@@ -133,7 +134,7 @@ async function captureOne(spec: CaptureSpec, outDir: string): Promise<string[]> 
   }
 }
 
-function startClient(spec: CaptureSpec, server: TestNamespace, client: TestNamespace | undefined, ifname: string, work: string): Child {
+function startClient(spec: CaptureSpec, server: Netns, client: Netns | undefined, ifname: string, work: string): Child {
   const qemu = ['qemu-system-x86_64', '-accel', 'tcg', '-m', '256', '-nographic', '-no-reboot', '-uuid', vmUuid, '-netdev', `tap,id=n0,ifname=${ifname},script=no,downscript=no`];
   switch (spec.name) {
     case 'ipxe-bios':

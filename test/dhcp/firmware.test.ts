@@ -10,8 +10,9 @@ import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { startChild } from './support/child.js';
 import type { Child } from './support/child.js';
-import { addVeth, createNamespace } from './support/netns.js';
-import type { TestNamespace } from './support/netns.js';
+import { createNetns } from '../support/netns.js';
+import type { Netns } from '../support/netns.js';
+import { addVeth } from './support/veth.js';
 import { requireTools } from './support/require-tool.js';
 import { eventsOf, startServerFixture } from './support/segment.js';
 
@@ -19,23 +20,23 @@ const US = '198.18.0.1';
 const BOOT_FILE = 'bramble-e2e.bin';
 
 interface Lan {
-  readonly bramble: TestNamespace;
+  readonly bramble: Netns;
   readonly dir: string;
 }
 
 /** Bramble's namespace holds a bridge (br0, 198.18.0.1) with the VM's tap; the router sits behind a veth on it. */
 async function lan(t: TestContext, withRouter: boolean): Promise<Lan> {
   const dir = mkdtempSync(join(tmpdir(), 'bdhcp-fw-'));
-  const spaces: TestNamespace[] = [];
+  const spaces: Netns[] = [];
   const children: Child[] = [];
   t.after(async () => {
     for (const child of children.reverse()) await child.stop();
     for (const ns of spaces.reverse()) await ns.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
-  const bramble = await createNamespace('fw');
+  const bramble = await createNetns();
   spaces.push(bramble);
-  const router = await createNamespace('rt');
+  const router = await createNetns();
   spaces.push(router);
   await bramble.run(['ip', 'link', 'add', 'br0', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
   await bramble.run(['ip', 'addr', 'add', `${US}/24`, 'dev', 'br0']);

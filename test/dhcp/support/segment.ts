@@ -3,17 +3,19 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createNetns } from '../../support/netns.js';
+import type { Netns } from '../../support/netns.js';
 import { startChild } from './child.js';
 import type { Child } from './child.js';
-import { addVeth, createNamespace } from './netns.js';
-import type { TestNamespace } from './netns.js';
+import { run } from './run.js';
+import { addVeth } from './veth.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const SERVER_ADDRESS = '198.18.0.1';
 
 export interface Segment {
-  readonly server: TestNamespace;
-  readonly client: TestNamespace;
+  readonly server: Netns;
+  readonly client: Netns;
   readonly serverIf: string;
   readonly clientIf: string;
   /** A scratch folder for scripts, lease files and client output. */
@@ -23,15 +25,15 @@ export interface Segment {
 
 export async function createSegment(options: { readonly clientMac: string; readonly clientAddress?: string }): Promise<Segment> {
   const dir = mkdtempSync(join(tmpdir(), 'bdhcp-seg-'));
-  const spaces: TestNamespace[] = [];
+  const spaces: Netns[] = [];
   const destroy = async (): Promise<void> => {
     for (const ns of spaces.reverse()) await ns.destroy();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const server = await createNamespace('s');
+    const server = await createNetns();
     spaces.push(server);
-    const client = await createNamespace('c');
+    const client = await createNetns();
     spaces.push(client);
     await addVeth(
       { ns: server, ifname: 'bs0', address: `${SERVER_ADDRESS}/24` },
@@ -45,7 +47,7 @@ export async function createSegment(options: { readonly clientMac: string; reado
 }
 
 /** Starts test/dhcp/fixtures/serve.ts inside `ns` and waits until it has bound its sockets. */
-export async function startServerFixture(ns: TestNamespace, options: Record<string, unknown>): Promise<Child> {
+export async function startServerFixture(ns: Netns, options: Record<string, unknown>): Promise<Child> {
   const child = startChild(ns.argv([process.execPath, '--import', 'tsx', join(REPO_ROOT, 'test/dhcp/fixtures/serve.ts'), JSON.stringify(options)]), { cwd: REPO_ROOT });
   try {
     await child.waitFor(/^READY /m, 30_000);
@@ -94,7 +96,7 @@ export async function runUdhcpc(seg: Segment, options: { readonly tries?: number
   );
   chmodSync(script, 0o755);
   const tries = String(options.tries ?? 4);
-  const result = await seg.client.run(['busybox', 'udhcpc', '-i', seg.clientIf, '-f', '-q', '-n', '-t', tries, '-T', '1', '-A', '1', '-s', script], {
+  const result = await run(seg.client.argv(['busybox', 'udhcpc', '-i', seg.clientIf, '-f', '-q', '-n', '-t', tries, '-T', '1', '-A', '1', '-s', script]), {
     check: false,
     timeoutMs: 60_000,
   });
