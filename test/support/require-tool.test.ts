@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { findTool, isCi, requireFile, requireTool } from './require-tool.js';
+import { findOnPath, findTool, isCi, requireFile, requireTool } from './require-tool.js';
 
 /** Stands in for the test context so the gate's skip can be observed without skipping this test. */
 function fakeContext(): { t: TestContext; skipped: string[] } {
@@ -28,6 +28,12 @@ test('findTool searches PATH and the sbin folders', () => {
   // ip lives in /usr/sbin or /sbin; found even with a PATH that lacks them.
   assert.match(findTool('ip', '/nonexistent') ?? '', /sbin\/ip$/);
   assert.equal(findTool('no-such-tool-bramble', '/usr/bin'), undefined);
+});
+
+test('findOnPath searches PATH only', () => {
+  assert.match(findOnPath('sh', '/usr/bin:/bin') ?? '', /\/sh$/);
+  assert.match(findOnPath('ip', '/usr/sbin:/sbin') ?? '', /sbin\/ip$/);
+  assert.equal(findOnPath('ip', '/nonexistent'), undefined, 'the sbin folders are not added');
 });
 
 test('isCi follows the usual CI variable conventions', () => {

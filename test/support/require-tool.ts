@@ -10,7 +10,19 @@ import type { HarnessErrorCode } from './harness-error.js';
 const EXTRA_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 
 export function findTool(name: string, pathEnv: string = process.env.PATH ?? ''): string | undefined {
-  const dirs = [...pathEnv.split(delimiter).filter((d) => d !== ''), ...EXTRA_DIRS];
+  return findIn(name, [...pathDirs(pathEnv), ...EXTRA_DIRS]);
+}
+
+/** PATH only, for tests that run their tools by bare name: a tool outside PATH is as good as missing to them. */
+export function findOnPath(name: string, pathEnv: string = process.env.PATH ?? ''): string | undefined {
+  return findIn(name, pathDirs(pathEnv));
+}
+
+function pathDirs(pathEnv: string): string[] {
+  return pathEnv.split(delimiter).filter((d) => d !== '');
+}
+
+function findIn(name: string, dirs: readonly string[]): string | undefined {
   for (const dir of dirs) {
     const candidate = join(dir, name);
     try {
