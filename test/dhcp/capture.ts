@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNetns } from '../support/netns.js';
 import type { Netns } from '../support/netns.js';
+import { readPcapUdp } from '../support/pcap.js';
 import { startChild } from './support/child.js';
 import type { Child } from './support/child.js';
 import { addVeth } from './support/veth.js';
-import { readPcapUdp } from './support/pcap.js';
 import { run } from './support/run.js';
 
 type ClientName = 'ipxe-bios' | 'ovmf' | 'ovmf-http' | 'udhcpc' | 'dhclient';
@@ -115,7 +115,7 @@ async function captureOne(spec: CaptureSpec, outDir: string): Promise<string[]> 
     for (const child of children.reverse()) await child.stop();
     children.length = 0;
 
-    const datagrams = readPcapUdp(readFileSync(pcapPath)).filter((d) => d.destinationPort === 67 && d.sourcePort === 68);
+    const datagrams = readPcapUdp(readFileSync(pcapPath)).filter((d) => d.dstPort === 67 && d.srcPort === 68);
     const written: string[] = [];
     for (const wanted of spec.want) {
       const first = datagrams.find((d) => matches(d.payload, wanted));
@@ -158,7 +158,7 @@ async function waitForTypes(pcapPath: string, want: readonly Wanted[], timeoutMs
     await new Promise((resolve) => setTimeout(resolve, 1000));
     let seen: Buffer[] = [];
     try {
-      seen = readPcapUdp(readFileSync(pcapPath)).filter((d) => d.destinationPort === 67).map((d) => d.payload);
+      seen = readPcapUdp(readFileSync(pcapPath)).filter((d) => d.dstPort === 67).map((d) => d.payload);
     } catch {
       continue; // tcpdump has not written the header yet
     }

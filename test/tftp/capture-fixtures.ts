@@ -13,10 +13,10 @@ import { decodeTftp, encodeTftp } from '../../src/tftp/codec.js';
 import type { TftpOption } from '../../src/tftp/codec.js';
 import { startProcess } from '../support/managed-process.js';
 import { sweepStaleNetns } from '../support/netns.js';
+import { readPcapUdp } from '../support/pcap.js';
 import { createTestLan } from '../support/test-lan.js';
 import { homeRouterArgs } from '../vm/dnsmasq-args.js';
 import { OVMF_VARS_TEMPLATE, qemuArgs } from '../vm/qemu-args.js';
-import { readPcapUdp } from './pcap.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'tftp');
 const CONTENT = Buffer.from('bramble capture\n');

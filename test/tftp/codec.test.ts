@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeTftp, encodeTftp, writeDataHeader } from '../../src/tftp/codec.js';
 import type { TftpDecodeFailure, TftpPacket } from '../../src/tftp/codec.js';
-import { readPcapUdp } from './pcap.js';
+import { readPcapUdp } from '../support/pcap.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'tftp');
 const fixture = (file: string): Buffer => readFileSync(join(FIXTURES, file));

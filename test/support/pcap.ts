@@ -1,6 +1,6 @@
-// UDP datagrams out of classic pcap files (libpcap format; Ethernet or Linux cooked; IPv4) for golden tests.
+// UDP datagrams out of classic pcap files (pcap-savefile(5); Ethernet or Linux cooked; IPv4) for golden tests.
 //
-// Fragmented datagrams are skipped: TFTP requests, ACKs and errors are far smaller than an MTU.
+// Fragmented datagrams are skipped: the TFTP and DHCP messages read this way are far smaller than an MTU.
 import { ipv4FromBytes } from '../../src/net/ipv4.js';
 
 export interface PcapUdp {
