@@ -1,4 +1,4 @@
-// Loads the native addon (SO_BINDTODEVICE, SO_RCVBUFFORCE: socket(7); SIOCSARP: arp(7)) and finds a dgram socket's fd.
+// Loads the native addon for DHCP sockets (SO_BINDTODEVICE, SO_RCVBUFFORCE: socket(7); SIOCSARP: arp(7)).
 
 // How and why: Node's dgram can neither bind to a device nor report the arrival interface (no IP_PKTINFO), but
 // a DHCP server must bind 0.0.0.0:67 to hear broadcasts; on a host with eth0 + wlan0 it would hear and answer
@@ -9,7 +9,6 @@
 // The addon is built by node-gyp from binding.gyp (npm does that on install); when it is missing we warn and
 // stay bound to all interfaces, which is right for a single-homed host.
 import { loadAddon } from '../native/load-addon.js';
-import type { Socket } from 'node:dgram';
 
 export interface NativeSocketOps {
   bindToDevice(fd: number, ifname: string): void;
@@ -28,17 +27,4 @@ export function loadNativeSocketOps(from: string = import.meta.url): NativeLoad 
     from,
   );
   return loaded.ok ? { ok: true, ops: loaded.addon, path: loaded.path } : loaded;
-}
-
-/**
- * The descriptor of a bound dgram socket. Node keeps its libuv handle under the "state symbol" (reading the
- * older `_handle` property prints a deprecation warning); handle.fd is the OS socket on Unix. Null when
- * neither is there (a future Node), so callers fall back to all interfaces.
- */
-export function socketFd(socket: Socket): number | null {
-  const record = socket as unknown as Record<symbol, unknown>;
-  const stateSymbol = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
-  const state = stateSymbol === undefined ? undefined : (record[stateSymbol] as { handle?: { fd?: unknown } } | undefined);
-  const fd = state?.handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : null;
 }

@@ -8,7 +8,8 @@ import { decodeDhcp, encodeDhcp } from './codec.js';
 import { DhcpServerError } from './errors.js';
 import { BOOTREPLY, BOOTREQUEST, BROADCAST_FLAG, ZERO_ADDRESS, optionAddress } from './message.js';
 import type { DhcpMessage } from './message.js';
-import { loadNativeSocketOps, socketFd } from './native-socket.js';
+import { loadNativeSocketOps } from './native-socket.js';
+import { socketFd } from '../native/socket-fd.js';
 import { DhcpMessageType, DhcpOption } from './options.js';
 
 export interface FoundDhcpServer {
