@@ -1,17 +1,18 @@
 // Interface binding (SO_BINDTODEVICE via the addon): a client behind another interface is neither heard nor answered.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { createNetns } from '../support/netns.js';
 import type { Netns } from '../support/netns.js';
+import { Teardown } from '../support/teardown.js';
 import { addVeth } from './support/veth.js';
 import { requireAddon } from './support/addon.js';
 import { requireTools } from './support/require-tool.js';
 import { eventsOf, runUdhcpc, startServerFixture } from './support/segment.js';
 import type { Segment } from './support/segment.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const MAC_A = '02:b7:02:00:00:0a';
 const MAC_B = '02:b7:02:00:00:0b';
@@ -25,18 +26,18 @@ interface TwoLegs {
 }
 
 async function twoLegs(t: TestContext): Promise<TwoLegs> {
+  const teardown = new Teardown();
+  t.after(() => teardown.run());
   const dir = mkdtempSync(join(tmpdir(), 'bdhcp-bind-'));
-  const spaces: Netns[] = [];
-  t.after(async () => {
-    for (const ns of spaces.reverse()) await ns.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const server = await createNetns();
-  spaces.push(server);
-  const clientA = await createNetns();
-  spaces.push(clientA);
-  const clientB = await createNetns();
-  spaces.push(clientB);
+  teardown.defer('scratch folder', () => rmSync(dir, { recursive: true, force: true }));
+  const namespace = async (): Promise<Netns> => {
+    const ns = await createNetns();
+    teardown.defer(`namespace ${ns.name}`, () => ns.destroy());
+    return ns;
+  };
+  const server = await namespace();
+  const clientA = await namespace();
+  const clientB = await namespace();
   await addVeth({ ns: server, ifname: 'bs0', address: '198.18.0.1/24' }, { ns: clientA, ifname: 'bc0', mac: MAC_A });
   await addVeth({ ns: server, ifname: 'bs1', address: '198.18.1.1/24' }, { ns: clientB, ifname: 'bc0', mac: MAC_B });
   const leg = (client: Netns, serverIf: string): Segment => ({ server, client, serverIf, clientIf: 'bc0', dir, destroy: async () => undefined });

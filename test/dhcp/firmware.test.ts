@@ -8,15 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
+import type { Netns } from '../support/netns.js';
+import { Teardown } from '../support/teardown.js';
+import { LAN_BRIDGE, LAN_SERVER_ADDRESS, createTestLan } from '../support/test-lan.js';
 import { startChild } from './support/child.js';
 import type { Child } from './support/child.js';
-import { createNetns } from '../support/netns.js';
-import type { Netns } from '../support/netns.js';
-import { addVeth } from './support/veth.js';
 import { requireTools } from './support/require-tool.js';
 import { eventsOf, startServerFixture } from './support/segment.js';
 
-const US = '198.18.0.1';
+const US = LAN_SERVER_ADDRESS;
 const BOOT_FILE = 'bramble-e2e.bin';
 
 interface Lan {
@@ -24,52 +24,40 @@ interface Lan {
   readonly dir: string;
 }
 
-/** Bramble's namespace holds a bridge (br0, 198.18.0.1) with the VM's tap; the router sits behind a veth on it. */
+/** Bramble's namespace holds the test LAN's bridge (br0, 198.18.0.1) with the VM's tap; the router is another host on it. */
 async function lan(t: TestContext, withRouter: boolean): Promise<Lan> {
+  const teardown = new Teardown();
+  t.after(() => teardown.run());
   const dir = mkdtempSync(join(tmpdir(), 'bdhcp-fw-'));
-  const spaces: Netns[] = [];
-  const children: Child[] = [];
-  t.after(async () => {
-    for (const child of children.reverse()) await child.stop();
-    for (const ns of spaces.reverse()) await ns.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const bramble = await createNetns();
-  spaces.push(bramble);
-  const router = await createNetns();
-  spaces.push(router);
-  await bramble.run(['ip', 'link', 'add', 'br0', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
-  await bramble.run(['ip', 'addr', 'add', `${US}/24`, 'dev', 'br0']);
-  await bramble.run(['ip', 'link', 'set', 'br0', 'up']);
-  await addVeth({ ns: bramble, ifname: 'brt0' }, { ns: router, ifname: 'rt0', address: '198.18.0.254/24' });
-  await bramble.run(['ip', 'link', 'set', 'brt0', 'master', 'br0']);
-  await bramble.run(['ip', 'tuntap', 'add', 'dev', 'tap0', 'mode', 'tap']);
-  await bramble.run(['ip', 'link', 'set', 'tap0', 'master', 'br0']);
-  await bramble.run(['ip', 'link', 'set', 'tap0', 'up']);
-  if (!withRouter) return { bramble, dir };
+  teardown.defer('scratch folder', () => rmSync(dir, { recursive: true, force: true }));
+  const testLan = await createTestLan();
+  teardown.defer('test LAN', () => testLan.destroy());
+  await testLan.addTap('tap0');
+  if (!withRouter) return { bramble: testLan.ns, dir };
+  const router = await testLan.addHost('198.18.0.254');
   const dnsmasq = startChild(
     router.argv([
-      'dnsmasq', '-d', '-C', '/dev/null', '--port=0', '--bind-interfaces', '--interface=rt0', '--no-ping',
+      'dnsmasq', '-d', '-C', '/dev/null', '--port=0', '--bind-interfaces', '--interface=eth0', '--no-ping',
       '--dhcp-range=198.18.0.100,198.18.0.150', `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`,
       `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--group=root',
     ]),
   );
-  children.push(dnsmasq);
+  teardown.defer('dnsmasq', () => dnsmasq.stop());
   await dnsmasq.waitFor(/DHCP, IP range/, 10_000);
-  return { bramble, dir };
+  return { bramble: testLan.ns, dir };
 }
 
 async function bootAndWatch(t: TestContext, firmware: 'bios' | 'uefi', mode: 'proxy' | 'full' = 'proxy'): Promise<{ server: Child; rrq: string }> {
   const { bramble } = await lan(t, mode === 'proxy');
   const server = await startServerFixture(bramble, {
     mode,
-    interfaceName: 'br0',
+    interfaceName: LAN_BRIDGE,
     serverAddress: US,
     boot: { bootFile: BOOT_FILE, nextServer: US, vendorClass: 'PXEClient' },
     ...(mode === 'full' ? { pool: { first: '198.18.0.160', last: '198.18.0.170', netmask: '255.255.255.0', router: US, leaseSeconds: 600 } } : {}),
   });
   t.after(() => server.stop());
-  const tftp = startChild(bramble.argv(['tcpdump', '-i', 'br0', '-n', '-l', '-vv', 'udp dst port 69']));
+  const tftp = startChild(bramble.argv(['tcpdump', '-i', LAN_BRIDGE, '-n', '-l', '-vv', 'udp dst port 69']));
   t.after(() => tftp.stop());
   await tftp.waitFor(/listening on/, 10_000);
   const mac = firmware === 'bios' ? '52:54:00:b7:0e:01' : '52:54:00:b7:0e:02';

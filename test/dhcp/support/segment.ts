@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetns } from '../../support/netns.js';
 import type { Netns } from '../../support/netns.js';
+import { Teardown } from '../../support/teardown.js';
 import { startChild } from './child.js';
 import type { Child } from './child.js';
 import { run } from './run.js';
@@ -24,24 +25,23 @@ export interface Segment {
 }
 
 export async function createSegment(options: { readonly clientMac: string; readonly clientAddress?: string }): Promise<Segment> {
+  const teardown = new Teardown();
+  const destroy = (): Promise<void> => teardown.run();
   const dir = mkdtempSync(join(tmpdir(), 'bdhcp-seg-'));
-  const spaces: Netns[] = [];
-  const destroy = async (): Promise<void> => {
-    for (const ns of spaces.reverse()) await ns.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  };
+  teardown.defer('scratch folder', () => rmSync(dir, { recursive: true, force: true }));
   try {
     const server = await createNetns();
-    spaces.push(server);
+    teardown.defer(`namespace ${server.name}`, () => server.destroy());
     const client = await createNetns();
-    spaces.push(client);
+    teardown.defer(`namespace ${client.name}`, () => client.destroy());
     await addVeth(
       { ns: server, ifname: 'bs0', address: `${SERVER_ADDRESS}/24` },
       { ns: client, ifname: 'bc0', mac: options.clientMac, ...(options.clientAddress === undefined ? {} : { address: options.clientAddress }) },
     );
     return { server, client, serverIf: 'bs0', clientIf: 'bc0', dir, destroy };
   } catch (error) {
-    await destroy();
+    // The setup error is the one worth reporting; a namespace left behind is removed by sweepStaleNetns later.
+    await destroy().catch(() => undefined);
     throw error;
   }
 }
