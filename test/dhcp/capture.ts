@@ -7,11 +7,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startProcess } from '../support/managed-process.js';
+import type { ManagedProcess } from '../support/managed-process.js';
 import { createNetns } from '../support/netns.js';
 import type { Netns } from '../support/netns.js';
 import { readPcapUdp } from '../support/pcap.js';
-import { startChild } from './support/child.js';
-import type { Child } from './support/child.js';
 import { addVeth } from './support/veth.js';
 import { run } from './support/run.js';
 
@@ -75,7 +75,7 @@ function readManifest(path: string): Record<string, unknown> {
 
 async function captureOne(spec: CaptureSpec, outDir: string): Promise<string[]> {
   const work = mkdtempSync(join(tmpdir(), `bdhcp-capture-${spec.name}-`));
-  const children: Child[] = [];
+  const children: ManagedProcess[] = [];
   const spaces: Netns[] = [];
   try {
     const server = await createNetns();
@@ -94,11 +94,13 @@ async function captureOne(spec: CaptureSpec, outDir: string): Promise<string[]> 
     }
 
     const pcapPath = join(work, `${spec.name}.pcap`);
-    const tcpdump = startChild(server.argv(['tcpdump', '-i', ifname, '-n', '-U', '-w', pcapPath, 'udp port 67 or udp port 68 or udp port 4011']));
+    const tcpdump = startProcess(server.argv(['tcpdump', '-i', ifname, '-n', '-U', '-w', pcapPath, 'udp port 67 or udp port 68 or udp port 4011']), {
+      label: 'tcpdump',
+    });
     children.push(tcpdump);
     await tcpdump.waitFor(/listening on/, 10_000);
 
-    const dnsmasq = startChild(
+    const dnsmasq = startProcess(
       server.argv([
         'dnsmasq', '-d', '-C', '/dev/null', '--port=0', '--bind-interfaces', `--interface=${ifname}`,
         '--dhcp-range=198.18.0.100,198.18.0.150,255.255.255.0,1h', `--dhcp-leasefile=${join(work, 'leases')}`,
@@ -106,6 +108,7 @@ async function captureOne(spec: CaptureSpec, outDir: string): Promise<string[]> 
         // A boot file so that PXE firmware accepts the offer and goes on to DHCPREQUEST.
         '--dhcp-match=set:efi,option:client-arch,7', '--dhcp-boot=tag:efi,bootx64.efi', '--dhcp-boot=tag:!efi,undionly.kpxe',
       ]),
+      { label: 'dnsmasq' },
     );
     children.push(dnsmasq);
     await dnsmasq.waitFor(/DHCP, IP range/, 10_000);
@@ -134,20 +137,23 @@ async function captureOne(spec: CaptureSpec, outDir: string): Promise<string[]> 
   }
 }
 
-function startClient(spec: CaptureSpec, server: Netns, client: Netns | undefined, ifname: string, work: string): Child {
+function startClient(spec: CaptureSpec, server: Netns, client: Netns | undefined, ifname: string, work: string): ManagedProcess {
   const qemu = ['qemu-system-x86_64', '-accel', 'tcg', '-m', '256', '-nographic', '-no-reboot', '-uuid', vmUuid, '-netdev', `tap,id=n0,ifname=${ifname},script=no,downscript=no`];
   switch (spec.name) {
     case 'ipxe-bios':
-      return startChild(server.argv([...qemu, '-device', `virtio-net-pci,netdev=n0,mac=${spec.mac}`, '-boot', 'n']));
+      return startProcess(server.argv([...qemu, '-device', `virtio-net-pci,netdev=n0,mac=${spec.mac}`, '-boot', 'n']), { label: spec.name });
     case 'ovmf':
     case 'ovmf-http':
       // romfile= empty: no iPXE option ROM, so OVMF's own UEFI PXE driver does the DHCP.
-      return startChild(server.argv([...qemu, '-bios', '/usr/share/ovmf/OVMF.fd', '-device', `virtio-net-pci,netdev=n0,mac=${spec.mac},romfile=`]));
+      return startProcess(server.argv([...qemu, '-bios', '/usr/share/ovmf/OVMF.fd', '-device', `virtio-net-pci,netdev=n0,mac=${spec.mac},romfile=`]), {
+        label: spec.name,
+      });
     case 'udhcpc':
-      return startChild(client!.argv(['busybox', 'udhcpc', '-i', 'vcapc', '-f', '-q', '-t', '5', '-T', '2', '-s', '/bin/true']));
+      return startProcess(client!.argv(['busybox', 'udhcpc', '-i', 'vcapc', '-f', '-q', '-t', '5', '-T', '2', '-s', '/bin/true']), { label: spec.name });
     case 'dhclient':
-      return startChild(
+      return startProcess(
         client!.argv(['dhclient', '-d', '-1', '-v', '-sf', '/bin/true', '-lf', join(work, 'dhclient.leases'), '-pf', join(work, 'dhclient.pid'), 'vcapc']),
+        { label: spec.name },
       );
   }
 }

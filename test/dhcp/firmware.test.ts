@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
+import { startProcess } from '../support/managed-process.js';
+import type { ManagedProcess } from '../support/managed-process.js';
 import type { Netns } from '../support/netns.js';
 import { Teardown } from '../support/teardown.js';
 import { LAN_BRIDGE, LAN_SERVER_ADDRESS, createTestLan } from '../support/test-lan.js';
-import { startChild } from './support/child.js';
-import type { Child } from './support/child.js';
 import { requireTools } from './support/require-tool.js';
 import { eventsOf, startServerFixture } from './support/segment.js';
 
@@ -35,19 +35,20 @@ async function lan(t: TestContext, withRouter: boolean): Promise<Lan> {
   await testLan.addTap('tap0');
   if (!withRouter) return { bramble: testLan.ns, dir };
   const router = await testLan.addHost('198.18.0.254');
-  const dnsmasq = startChild(
+  const dnsmasq = startProcess(
     router.argv([
       'dnsmasq', '-d', '-C', '/dev/null', '--port=0', '--bind-interfaces', '--interface=eth0', '--no-ping',
       '--dhcp-range=198.18.0.100,198.18.0.150', `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`,
       `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--group=root',
     ]),
+    { label: 'dnsmasq (home router)' },
   );
   teardown.defer('dnsmasq', () => dnsmasq.stop());
   await dnsmasq.waitFor(/DHCP, IP range/, 10_000);
   return { bramble: testLan.ns, dir };
 }
 
-async function bootAndWatch(t: TestContext, firmware: 'bios' | 'uefi', mode: 'proxy' | 'full' = 'proxy'): Promise<{ server: Child; rrq: string }> {
+async function bootAndWatch(t: TestContext, firmware: 'bios' | 'uefi', mode: 'proxy' | 'full' = 'proxy'): Promise<{ server: ManagedProcess; rrq: string }> {
   const { bramble } = await lan(t, mode === 'proxy');
   const server = await startServerFixture(bramble, {
     mode,
@@ -57,17 +58,18 @@ async function bootAndWatch(t: TestContext, firmware: 'bios' | 'uefi', mode: 'pr
     ...(mode === 'full' ? { pool: { first: '198.18.0.160', last: '198.18.0.170', netmask: '255.255.255.0', router: US, leaseSeconds: 600 } } : {}),
   });
   t.after(() => server.stop());
-  const tftp = startChild(bramble.argv(['tcpdump', '-i', LAN_BRIDGE, '-n', '-l', '-vv', 'udp dst port 69']));
+  const tftp = startProcess(bramble.argv(['tcpdump', '-i', LAN_BRIDGE, '-n', '-l', '-vv', 'udp dst port 69']), { label: 'tcpdump (TFTP)' });
   t.after(() => tftp.stop());
   await tftp.waitFor(/listening on/, 10_000);
   const mac = firmware === 'bios' ? '52:54:00:b7:0e:01' : '52:54:00:b7:0e:02';
   const nic = firmware === 'bios' ? `virtio-net-pci,netdev=n0,mac=${mac}` : `virtio-net-pci,netdev=n0,mac=${mac},romfile=`;
-  const vm = startChild(
+  const vm = startProcess(
     bramble.argv([
       'qemu-system-x86_64', '-accel', 'tcg', '-m', '256', '-nographic', '-no-reboot',
       ...(firmware === 'uefi' ? ['-bios', '/usr/share/ovmf/OVMF.fd'] : ['-boot', 'n']),
       '-netdev', 'tap,id=n0,ifname=tap0,script=no,downscript=no', '-device', nic,
     ]),
+    { label: `QEMU (${firmware})` },
   );
   t.after(() => vm.stop());
   const match = await tftp.waitFor(new RegExp(`RRQ "([^"]*${BOOT_FILE.replace('.', '\\.')})"`), 240_000);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import type { FoundDhcpServer } from '../../src/dhcp/probe.js';
-import { startChild } from './support/child.js';
+import { startProcess } from '../support/managed-process.js';
 import { requireAddon } from './support/addon.js';
 import { requireTools } from './support/require-tool.js';
 import { REPO_ROOT, SERVER_ADDRESS, createSegment, startServerFixture } from './support/segment.js';
@@ -19,9 +19,9 @@ async function segment(t: TestContext): Promise<Segment> {
 }
 
 async function probe(seg: Segment, timeoutMs = 2000): Promise<FoundDhcpServer[]> {
-  const child = startChild(
+  const child = startProcess(
     seg.client.argv([process.execPath, '--import', 'tsx', join(REPO_ROOT, 'test/dhcp/fixtures/probe.ts'), JSON.stringify({ interfaceName: seg.clientIf, mac: MAC, timeoutMs })]),
-    { cwd: REPO_ROOT },
+    { label: 'probe fixture', cwd: REPO_ROOT },
   );
   try {
     const match = await child.waitFor(/^FOUND (.*)$/m, 30_000);
@@ -35,12 +35,13 @@ describe('probeDhcpServers', () => {
   test('finds dnsmasq and what it offers', async (t) => {
     if (!requireTools(t, ['ip', 'dnsmasq']) || !requireAddon(t)) return;
     const seg = await segment(t);
-    const dnsmasq = startChild(
+    const dnsmasq = startProcess(
       seg.server.argv([
         'dnsmasq', '-d', '-C', '/dev/null', '--port=0', '--bind-interfaces', `--interface=${seg.serverIf}`,
         '--dhcp-range=198.18.0.100,198.18.0.150', `--dhcp-leasefile=${join(seg.dir, 'dnsmasq.leases')}`,
         `--pid-file=${join(seg.dir, 'dnsmasq.pid')}`, '--user=root', '--group=root',
       ]),
+      { label: 'dnsmasq' },
     );
     t.after(() => dnsmasq.stop());
     await dnsmasq.waitFor(/DHCP, IP range/, 10_000);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { parseIpv4 } from '../../src/net/ipv4.js';
-import type { Child } from './support/child.js';
+import type { ManagedProcess } from '../support/managed-process.js';
 import { requireTools } from './support/require-tool.js';
 import { run } from './support/run.js';
 import { SERVER_ADDRESS, createSegment, eventsOf, runDhclient, runUdhcpc, startServerFixture } from './support/segment.js';
@@ -22,7 +22,7 @@ async function segment(t: TestContext, clientMac: string, clientAddress?: string
   return seg;
 }
 
-async function server(t: TestContext, seg: Segment, options: Record<string, unknown>): Promise<Child> {
+async function server(t: TestContext, seg: Segment, options: Record<string, unknown>): Promise<ManagedProcess> {
   const child = await startServerFixture(seg.server, { interfaceName: seg.serverIf, serverAddress: SERVER_ADDRESS, boot, ...options });
   t.after(() => child.stop());
   return child;

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetns } from '../../support/netns.js';
+import { startProcess } from '../../support/managed-process.js';
+import type { ManagedProcess } from '../../support/managed-process.js';
 import type { Netns } from '../../support/netns.js';
 import { Teardown } from '../../support/teardown.js';
-import { startChild } from './child.js';
-import type { Child } from './child.js';
 import { run } from './run.js';
 import { addVeth } from './veth.js';
 
@@ -47,8 +47,11 @@ export async function createSegment(options: { readonly clientMac: string; reado
 }
 
 /** Starts test/dhcp/fixtures/serve.ts inside `ns` and waits until it has bound its sockets. */
-export async function startServerFixture(ns: Netns, options: Record<string, unknown>): Promise<Child> {
-  const child = startChild(ns.argv([process.execPath, '--import', 'tsx', join(REPO_ROOT, 'test/dhcp/fixtures/serve.ts'), JSON.stringify(options)]), { cwd: REPO_ROOT });
+export async function startServerFixture(ns: Netns, options: Record<string, unknown>): Promise<ManagedProcess> {
+  const child = startProcess(ns.argv([process.execPath, '--import', 'tsx', join(REPO_ROOT, 'test/dhcp/fixtures/serve.ts'), JSON.stringify(options)]), {
+    label: 'DHCP server fixture',
+    cwd: REPO_ROOT,
+  });
   try {
     await child.waitFor(/^READY /m, 30_000);
   } catch (error) {
@@ -67,7 +70,7 @@ export interface FixtureEvent {
   readonly reason?: string;
 }
 
-export function eventsOf(child: Child): FixtureEvent[] {
+export function eventsOf(child: ManagedProcess): FixtureEvent[] {
   return child
     .output()
     .split('\n')
@@ -115,8 +118,9 @@ export async function runDhclient(seg: Segment, options: { readonly timeoutSecon
   );
   chmodSync(script, 0o755);
   writeFileSync(conf, `timeout ${options.timeoutSeconds ?? 20};\ninitial-interval 1;\nrequest subnet-mask, routers, domain-name-servers;\n`);
-  const child = startChild(
+  const child = startProcess(
     seg.client.argv(['dhclient', '-d', '-1', '-v', '-cf', conf, '-sf', script, '-lf', join(seg.dir, 'dhclient.leases'), '-pf', join(seg.dir, 'dhclient.pid'), seg.clientIf]),
+    { label: 'dhclient' },
   );
   try {
     const deadline = Date.now() + ((options.timeoutSeconds ?? 20) + 10) * 1000;
@@ -125,7 +129,7 @@ export async function runDhclient(seg: Segment, options: { readonly timeoutSecon
         return parseLease(readFileSync(out, 'utf8'), { ip: 'ip', router: 'router', dns: 'dns', subnet: 'subnet', serverId: 'serverid' });
       }
       // -1: dhclient exits when it gives up.
-      const exited = await child.exited(250).then(
+      const exited = await child.waitForExit(250).then(
         () => true,
         () => false,
       );
