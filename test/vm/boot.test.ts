@@ -2,6 +2,7 @@
 // UEFI (OVMF PXE -> ipxe.efi) with proxyDHCP beside a home router, and an unknown machine through the menu.
 // Each ends with the test initramfs's marker and the machine in `bramble machine ls` with its boot timeline.
 import assert from 'node:assert/strict';
+import type { ManagedProcess } from '../support/managed-process.js';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,9 +59,10 @@ function serveOptions(s: Scenario, more: Pick<ServeOptions, 'dhcpMode' | 'range'
   return { bridge: s.lan.bridge, address: s.lan.serverAddress, dataDir: s.dataDir, ...more };
 }
 
-async function serve(s: Scenario, options: ServeOptions): Promise<void> {
+async function serve(s: Scenario, options: ServeOptions): Promise<ManagedProcess> {
   const server = await startBrambleServe(s.lan.ns, options, join(s.workDir, 'bramble.log'));
   s.teardown.defer('stop bramble', () => server.stop());
+  return server;
 }
 
 function newNonce(): string {
@@ -138,7 +140,9 @@ test('UEFI (OVMF PXE) chains into ipxe.efi and boots with Bramble as proxyDHCP b
 
   const nonce = newNonce();
   await addProfile(s, 'uefi-profile', nonce);
-  await serve(s, serveOptions(s, { dhcpMode: 'proxy', defaultProfile: 'uefi-profile' }));
+  const server = await serve(s, serveOptions(s, { dhcpMode: 'proxy', defaultProfile: 'uefi-profile' }));
+  // The startup probe sees the router and says proxy mode is right beside it.
+  await server.waitFor(/"msg":"other DHCP servers on this segment".*"server":"198\.18\.0\.2".*proxy mode works beside them/, 15_000);
 
   const mac = randomMac();
   const boot = await bootVm(t, s, 'uefi', mac);
