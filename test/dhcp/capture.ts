@@ -12,8 +12,8 @@ import type { ManagedProcess } from '../support/managed-process.js';
 import { createNetns } from '../support/netns.js';
 import type { Netns } from '../support/netns.js';
 import { readPcapUdp } from '../support/pcap.js';
+import { runCommandStatus } from '../support/run-command.js';
 import { addVeth } from './support/veth.js';
-import { run } from './support/run.js';
 
 type ClientName = 'ipxe-bios' | 'ovmf' | 'ovmf-http' | 'udhcpc' | 'dhclient';
 
@@ -206,7 +206,7 @@ async function versions(name: ClientName): Promise<Record<string, string>> {
   };
   const out: Record<string, string> = {};
   for (const pkg of [...packages[name], 'dnsmasq-base']) {
-    const result = await run(['dpkg-query', '-W', '-f', '${Version}', pkg], { check: false });
+    const result = await runCommandStatus(['dpkg-query', '-W', '-f', '${Version}', pkg]);
     if (result.code === 0 && result.stdout !== '') out[pkg] = result.stdout;
   }
   return out;

@@ -8,8 +8,8 @@ import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { parseIpv4 } from '../../src/net/ipv4.js';
 import type { ManagedProcess } from '../support/managed-process.js';
+import { runCommandStatus } from '../support/run-command.js';
 import { requireTools } from './support/require-tool.js';
-import { run } from './support/run.js';
 import { SERVER_ADDRESS, createSegment, eventsOf, runDhclient, runUdhcpc, startServerFixture } from './support/segment.js';
 import type { ClientLease, Segment } from './support/segment.js';
 
@@ -100,7 +100,7 @@ describe('real clients in network namespaces', () => {
     const seg = await segment(t, '02:b7:01:00:00:06', '198.18.0.2/24');
     await server(t, seg, { mode: 'full', events: false, pool: { ...pool, last: '198.18.0.250' }, leaseFile: join(seg.dir, 'leases.jsonl') });
     // A modest rate: this proves the relay path, not speed.
-    const result = await run(seg.client.argv(['perfdhcp', '-4', '-l', '198.18.0.2', '-r', '50', '-p', '3', '-R', '100', SERVER_ADDRESS]), { check: false, timeoutMs: 60_000 });
+    const result = await runCommandStatus(seg.client.argv(['perfdhcp', '-4', '-l', '198.18.0.2', '-r', '50', '-p', '3', '-R', '100', SERVER_ADDRESS]), { timeoutMs: 60_000 });
     assert.ok(result.code === 0 || result.code === 3, `perfdhcp exited ${result.code}: ${result.stderr}`);
     const stats = perfdhcpStats(result.stdout);
     for (const exchange of ['DISCOVER-OFFER', 'REQUEST-ACK']) {

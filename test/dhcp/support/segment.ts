@@ -7,8 +7,8 @@ import { createNetns } from '../../support/netns.js';
 import { startProcess } from '../../support/managed-process.js';
 import type { ManagedProcess } from '../../support/managed-process.js';
 import type { Netns } from '../../support/netns.js';
+import { runCommandStatus } from '../../support/run-command.js';
 import { Teardown } from '../../support/teardown.js';
-import { run } from './run.js';
 import { addVeth } from './veth.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -99,8 +99,7 @@ export async function runUdhcpc(seg: Segment, options: { readonly tries?: number
   );
   chmodSync(script, 0o755);
   const tries = String(options.tries ?? 4);
-  const result = await run(seg.client.argv(['busybox', 'udhcpc', '-i', seg.clientIf, '-f', '-q', '-n', '-t', tries, '-T', '1', '-A', '1', '-s', script]), {
-    check: false,
+  const result = await runCommandStatus(seg.client.argv(['busybox', 'udhcpc', '-i', seg.clientIf, '-f', '-q', '-n', '-t', tries, '-T', '1', '-A', '1', '-s', script]), {
     timeoutMs: 60_000,
   });
   if (result.code !== 0 || !existsSync(out)) return null;
