@@ -25,6 +25,7 @@ import { planPool } from './pool.js';
 import type { PoolPlan } from './pool.js';
 import type { ReplyDestination } from './reply.js';
 import type { DhcpBoot, DhcpClient, DhcpEvent, DhcpServer, DhcpServerOptions } from './types.js';
+import { closeUdpSocket } from '../net/close-udp-socket.js';
 
 export type {
   DhcpBoot,
@@ -367,7 +368,7 @@ export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
     if (state === null) return;
     stopping = true;
     running = null;
-    await Promise.all([closeSocket(state.sockets.server), closeSocket(state.sockets.proxy)]);
+    await Promise.all([closeUdpSocket(state.sockets.server), closeUdpSocket(state.sockets.proxy)]);
     await state.journal?.close();
     log.info('DHCP server stopped', { ...counters });
   };
@@ -410,12 +411,3 @@ function describeDestination(to: ReplyDestination): string {
   return to.kind === 'broadcast' ? `broadcast:${to.port}` : `${to.address}:${to.port}`;
 }
 
-function closeSocket(socket: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      socket.close(() => resolve());
-    } catch {
-      resolve();
-    }
-  });
-}

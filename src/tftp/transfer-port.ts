@@ -7,6 +7,7 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import type { TftpClient } from './files.js';
+import { closeUdpSocket } from '../net/close-udp-socket.js';
 
 export interface TransferPort {
   readonly port: number;
@@ -38,7 +39,7 @@ export async function openTransferPort(address: string, client: TftpClient, inUs
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const probe = await bound(createSocket({ type: 'udp4' }), address, 0);
     const port = probe.address().port;
-    await closeSocket(probe);
+    await closeUdpSocket(probe);
     if (inUse.has(port)) continue;
     inUse.add(port);
     let peer: Socket | null = null;
@@ -69,8 +70,8 @@ export async function openTransferPort(address: string, client: TftpClient, inUs
     } catch (error) {
       // Someone else took the port between the probe and our bind: try another.
       lastError = error;
-      if (peer !== null) await closeSocket(peer);
-      if (stray !== null) await closeSocket(stray);
+      if (peer !== null) await closeUdpSocket(peer);
+      if (stray !== null) await closeUdpSocket(stray);
       inUse.delete(port);
     }
   }
@@ -97,12 +98,3 @@ function connected(socket: Socket, client: TftpClient): Promise<void> {
   });
 }
 
-function closeSocket(socket: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      socket.close(() => resolve());
-    } catch {
-      resolve();
-    }
-  });
-}
