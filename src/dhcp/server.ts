@@ -26,6 +26,7 @@ import type { PoolPlan } from './pool.js';
 import type { ReplyDestination } from './reply.js';
 import type { DhcpBoot, DhcpClient, DhcpEvent, DhcpServer, DhcpServerOptions } from './types.js';
 import { closeUdpSocket } from '../net/close-udp-socket.js';
+import { interfaceMac } from '../net/host-interfaces.js';
 
 export type {
   DhcpBoot,
@@ -294,7 +295,7 @@ export function createDhcpServer(options: DhcpServerOptions): DhcpServer {
         pool,
         leases,
         journal,
-        ownMac: name === null ? null : (networkInterfaces()[name]?.[0]?.mac ?? null),
+        ownMac: name === null ? null : await interfaceMac(name),
       };
       server.on('message', (data, from) => onMessage(state, 'server', data, from));
       proxy.on('message', (data, from) => onMessage(state, 'proxy', data, from));

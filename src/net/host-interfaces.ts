@@ -2,6 +2,7 @@
 // Why not only os.networkInterfaces(): libuv leaves out interfaces that are not up *and* running, so a Pi whose
 // Ethernet has no carrier yet (or a bridge with no ports) would look absent and serve would refuse to start.
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { networkInterfaces, type NetworkInterfaceInfo, type NetworkInterfaceInfoIPv4 } from 'node:os';
 import { formatIpv4, prefixToNetmask } from './ipv4.js';
 
@@ -44,4 +45,14 @@ export function hostInterfaces(): Promise<InterfaceMap> {
       }
     });
   });
+}
+
+/** The interface's hardware address from sysfs (present whatever the link state), or null. */
+export async function interfaceMac(name: string): Promise<string | null> {
+  try {
+    const text = (await readFile(`/sys/class/net/${name.replace(/[/\0]/g, '')}/address`, 'utf8')).trim().toLowerCase();
+    return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(text) ? text : null;
+  } catch {
+    return networkInterfaces()[name]?.[0]?.mac ?? null;
+  }
 }
