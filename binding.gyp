@@ -2,15 +2,49 @@
   "targets": [
     {
       "target_name": "bind_device",
-      "sources": ["native/bind_device.c"],
-      "cflags": ["-Wall", "-Wextra", "-O2"],
-      "defines": ["NAPI_VERSION=8"]
+      "sources": [
+        "native/bind_device.c"
+      ],
+      "cflags": [
+        "-Wall",
+        "-Wextra",
+        "-O2"
+      ],
+      "defines": [
+        "NAPI_VERSION=8"
+      ]
     },
     {
       "target_name": "send_file",
-      "sources": ["native/send_file.c"],
-      "cflags": ["-Wall", "-Wextra", "-O2"],
-      "defines": ["NAPI_VERSION=8"]
+      "sources": [
+        "native/send_file.c"
+      ],
+      "cflags": [
+        "-Wall",
+        "-Wextra",
+        "-O2"
+      ],
+      "defines": [
+        "NAPI_VERSION=8"
+      ]
+    },
+    {
+      "target_name": "tftp_pump",
+      "sources": [
+        "native/tftp_pump.c"
+      ],
+      "cflags": [
+        "-Wall",
+        "-Wextra",
+        "-O2",
+        "-pthread"
+      ],
+      "ldflags": [
+        "-pthread"
+      ],
+      "defines": [
+        "NAPI_VERSION=8"
+      ]
     }
   ]
 }

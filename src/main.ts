@@ -11,6 +11,7 @@ import { firmwareFromDhcp } from './inventory/machine-facts.js';
 import { chooseDhcpBoot } from './boot/dhcp-boot.js';
 import { createTftpServer } from './tftp/server.js';
 import { folderFiles } from './tftp/folder-files.js';
+import { loadNativePumps } from './tftp/native-pump.js';
 import { withIpxeBinaries } from './boot/ipxe-binaries.js';
 import { createDhcpServer, type DhcpClient, type DhcpServer } from './dhcp/server.js';
 import { probeDhcpServers } from './dhcp/probe.js';
@@ -68,7 +69,10 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
   const httpBase = `http://${config.address}${config.httpPort === 80 ? '' : `:${config.httpPort}`}`;
 
   const tftpLog = log.child({ service: 'tftp' });
+  const native = loadNativePumps();
+  if (native.pumps === null) tftpLog.warn('TFTP transfers run on Node sockets, about half as fast (no tftp_pump addon)', { reason: native.reason });
   const tftp = createTftpServer({
+    nativePumps: native.pumps,
     address: config.address,
     port: config.tftpPort,
     files: withIpxeBinaries(folderFiles([tftpRoot]), config.ipxeDir),

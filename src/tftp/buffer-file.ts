@@ -5,6 +5,7 @@ export function bufferFile(data: Uint8Array): TftpFile {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return {
     size: bytes.length,
+    bytes,
     read: (into, position) => {
       if (position >= bytes.length || position < 0) return Promise.resolve(0);
       return Promise.resolve(bytes.copy(into, 0, position, Math.min(bytes.length, position + into.length)));

@@ -8,6 +8,13 @@ export interface TftpClient {
 /** A file opened for one transfer; read with positional reads so that no transfer buffers a whole file. */
 export interface TftpFile {
   readonly size: number;
+  /**
+   * An OS descriptor of a regular file holding exactly these bytes, for the native data pump's pread(2); valid
+   * until close(). Absent for files that exist only in memory or are converted on the fly.
+   */
+  readonly fd?: number;
+  /** The whole content, when the file is a buffer in memory (generated per client). */
+  readonly bytes?: Buffer;
   /** Fills `into` from `position` on; resolves with the bytes read, fewer only at the end of the file. */
   read(into: Buffer, position: number): Promise<number>;
   close(): Promise<void>;

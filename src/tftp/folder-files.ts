@@ -106,6 +106,7 @@ export async function openRegular(path: string): Promise<TftpOpenResult> {
 function handleFile(handle: FileHandle, size: number): TftpFile {
   return {
     size,
+    fd: handle.fd,
     read: async (into, position) => (await handle.read(into, 0, into.length, position)).bytesRead,
     close: () => handle.close(),
   };

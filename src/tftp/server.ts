@@ -7,6 +7,7 @@ import type { TftpRequest } from './codec.js';
 import { filenameText } from './filename.js';
 import type { TftpClient, TftpFiles } from './files.js';
 import { DEFAULT_MAX_WINDOW_BYTES, DEFAULT_MAX_WINDOWSIZE, MAX_BLKSIZE } from './options.js';
+import type { NativePumps } from './native-pump.js';
 import { ReadSession } from './session.js';
 import type { SessionResult } from './session.js';
 
@@ -34,6 +35,8 @@ export interface TftpServerOptions {
   /** Retransmissions without progress before a transfer is given up (default 5). */
   readonly retries?: number;
   readonly onTransfer?: (event: TftpTransferEvent) => void;
+  /** The native data pump (loadNativePumps in native-pump.ts); without it every transfer runs on Node's sockets. */
+  readonly nativePumps?: NativePumps | null;
 }
 
 export interface TftpServer {
@@ -79,6 +82,7 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
     maxTimeoutMs: MAX_TIMEOUT_MS,
     log,
     ports: new Set<number>(),
+    nativePumps: options.nativePumps ?? null,
     onMalformed: () => {
       counts.malformed++;
     },
@@ -95,6 +99,8 @@ export function createTftpServer(options: TftpServerOptions): TftpServer {
       windowsize: result.windowsize,
       outcome: result.outcome,
       ...(result.detail === undefined ? {} : { detail: result.detail }),
+      // Only what happened: a clean transfer's line stays short.
+      ...Object.fromEntries(Object.entries(result.counts ?? {}).filter(([, n]) => n > 0)),
     };
     log[levelFor(result.outcome)]('tftp transfer', fields);
     try {

@@ -1,9 +1,11 @@
-// A TFTP transfer's own port (RFC 1350 §4 TIDs): a socket connected to the client plus a twin for strangers.
+// A TFTP transfer's own port (RFC 1350 §4 TIDs): a twin for strangers, and a socket connected to the client.
 //
-// Why two: a connected UDP socket sends without a per-packet address lookup in Node and lets the kernel filter
-// the client's packets, which saves about a fifth of the CPU per block; but it no longer hears strangers. Linux
+// Why two: a connected UDP socket sends without a per-packet address lookup and lets the kernel filter the
+// client's packets, which saves about a fifth of the CPU per block; but it no longer hears strangers. Linux
 // hands a datagram to the socket whose binding matches it best, so the connected one gets the client's packets
-// and the unconnected twin (same port, both SO_REUSEADDR) gets the rest.
+// and the unconnected twin (same port, both SO_REUSEADDR) gets the rest. The connected socket is made last,
+// by whichever data pump runs the transfer (Node's below, or the native one's own): the client sends nothing
+// to this port before the first packet from it, so nothing is missed in between.
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import type { TftpClient } from './files.js';
@@ -11,10 +13,10 @@ import { closeUdpSocket } from '../net/close-udp-socket.js';
 
 export interface TransferPort {
   readonly port: number;
-  /** Connected to the client: send without an address, receives only the client's packets. */
-  readonly peer: Socket;
-  /** Same port, unconnected: receives packets from unknown TIDs. */
+  /** Same port, unconnected: receives packets from unknown TIDs, and sends refusals before a peer exists. */
   readonly stray: Socket;
+  /** Binds a Node socket to this port connected to the client; closed with the port. */
+  connectPeer(): Promise<Socket>;
   close(): void;
 }
 
@@ -42,38 +44,43 @@ export async function openTransferPort(address: string, client: TftpClient, inUs
     await closeUdpSocket(probe);
     if (inUse.has(port)) continue;
     inUse.add(port);
-    let peer: Socket | null = null;
     let stray: Socket | null = null;
     try {
-      peer = await bound(createSocket({ type: 'udp4', reuseAddr: true }), address, port);
       stray = await bound(createSocket({ type: 'udp4', reuseAddr: true }), address, port);
-      await connected(peer, client);
-      const sockets = [peer, stray];
-      let closed = false;
-      return {
-        port,
-        peer,
-        stray,
-        close: () => {
-          if (closed) return;
-          closed = true;
-          for (const socket of sockets) {
-            try {
-              socket.close();
-            } catch {
-              // already closed
-            }
-          }
-          inUse.delete(port);
-        },
-      };
     } catch (error) {
       // Someone else took the port between the probe and our bind: try another.
       lastError = error;
-      if (peer !== null) await closeUdpSocket(peer);
-      if (stray !== null) await closeUdpSocket(stray);
       inUse.delete(port);
+      continue;
     }
+    const sockets: Socket[] = [stray];
+    let closed = false;
+    return {
+      port,
+      stray,
+      connectPeer: async () => {
+        const peer = await bound(createSocket({ type: 'udp4', reuseAddr: true }), address, port);
+        sockets.push(peer);
+        if (closed) {
+          await closeUdpSocket(peer);
+          throw new TransferPortError(`transfer port ${address}:${port} closed`);
+        }
+        await connected(peer, client);
+        return peer;
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        for (const socket of sockets) {
+          try {
+            socket.close();
+          } catch {
+            // already closed
+          }
+        }
+        inUse.delete(port);
+      },
+    };
   }
   throw new TransferPortError(`no transfer port on ${address} after ${ATTEMPTS} attempts`, { cause: lastError });
 }

@@ -5,6 +5,7 @@
 import { silentLogger } from '../../src/log/logger.js';
 import { folderFiles } from '../../src/tftp/folder-files.js';
 import { createTftpServer } from '../../src/tftp/server.js';
+import { nativePumps } from './server-harness.js';
 
 const [address, root] = process.argv.slice(2);
 if (address === undefined || root === undefined) {
@@ -16,6 +17,7 @@ const server = createTftpServer({
   port: 69,
   files: folderFiles([root]),
   log: silentLogger(),
+  nativePumps: nativePumps(), // what bramble serve uses: firmware meets the native data pump
   onTransfer: (event) => process.stdout.write(`transfer ${JSON.stringify(event)}\n`),
 });
 const { port } = await server.start();

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { createLogger } from '../../src/log/logger.js';
 import type { TftpFiles } from '../../src/tftp/files.js';
 import { folderFiles } from '../../src/tftp/folder-files.js';
+import { loadNativePumps } from '../../src/tftp/native-pump.js';
+import type { NativePumps } from '../../src/tftp/native-pump.js';
 import { createTftpServer } from '../../src/tftp/server.js';
 import type { TftpServer, TftpServerOptions, TftpTransferEvent } from '../../src/tftp/server.js';
 
@@ -70,10 +72,21 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** Which data pump runs the transfers: the native thread (what `bramble serve` uses) or Node's sockets. */
+export type Engine = 'native' | 'js';
+
+/** The native pump is built by `npm ci`; a test that asks for it and cannot have it fails rather than skips. */
+export function nativePumps(): NativePumps {
+  const loaded = loadNativePumps();
+  if (loaded.pumps === null) throw new Error(`the native TFTP pump is not available: ${loaded.reason}`);
+  return loaded.pumps;
+}
+
 export async function startServer(
   files: TftpFiles | string,
-  options: Partial<Omit<TftpServerOptions, 'files' | 'log' | 'onTransfer'>> = {},
+  options: Partial<Omit<TftpServerOptions, 'files' | 'log' | 'onTransfer' | 'nativePumps'>> & { readonly engine?: Engine } = {},
 ): Promise<Harness> {
+  const { engine = 'native', ...serverOptions } = options;
   const events: TftpTransferEvent[] = [];
   const logs: Array<Record<string, unknown>> = [];
   const waiters: Array<() => void> = [];
@@ -86,7 +99,8 @@ export async function startServer(
       events.push(event);
       for (const w of waiters.splice(0)) w();
     },
-    ...options,
+    nativePumps: engine === 'native' ? nativePumps() : null,
+    ...serverOptions,
   });
   const { port } = await server.start();
   let stopped = false;
