@@ -30,7 +30,7 @@
 #define OP_ACK 4
 #define OP_ERROR 5
 #define OP_DATA 3
-/** Bytes read from the file at once when windows are small; a chunk always holds a whole window. */
+/** Bytes read from the file at once when windows are small; a chunk always holds two whole windows. */
 #define CHUNK_TARGET (128 * 1024)
 /** sendmmsg(2) takes at most UIO_MAXIOV messages per call. */
 #define SEND_BATCH 1024
@@ -137,6 +137,20 @@ static int load(pump_t *p, uint64_t from, uint64_t to) {
   return 0;
 }
 
+/**
+ * Called right after a window went out, while the client is busy with it: if the next window is not resident,
+ * reload the chunk from the window just sent (it may have to go again) so that it covers the next one too.
+ * tftpd-hpa reads ahead at the same moment; the read then costs no time between an ACK and the next DATA.
+ */
+static void read_ahead(pump_t *p, uint64_t first, uint32_t count) {
+  if (p->bytes != NULL) return;
+  uint64_t next_end = (first - 1 + count + p->windowsize) * (uint64_t)p->blksize;
+  if (next_end > p->size) next_end = p->size;
+  if (next_end <= p->chunk_from + p->chunk_len) return;
+  // A failure here is met again, and reported, when the blocks are needed.
+  (void)load(p, (first - 1) * (uint64_t)p->blksize, next_end);
+}
+
 static const uint8_t *block_data(const pump_t *p, uint64_t offset) {
   return p->bytes != NULL ? p->bytes + offset : p->chunk + (offset - p->chunk_from);
 }
@@ -180,6 +194,7 @@ static int send_blocks(pump_t *p, uint64_t first, uint32_t count) {
     }
     done += (uint32_t)n;
   }
+  read_ahead(p, first, count);
   return 0;
 }
 
@@ -531,7 +546,7 @@ static napi_value start(napi_env env, napi_callback_info info) {
     p->oack_len = len;
   }
   size_t window_bytes = (size_t)windowsize * blksize;
-  p->chunk_cap = window_bytes > CHUNK_TARGET ? window_bytes : CHUNK_TARGET;
+  p->chunk_cap = 2 * window_bytes > CHUNK_TARGET ? 2 * window_bytes : CHUNK_TARGET;
   if (p->bytes == NULL) p->chunk = malloc(p->chunk_cap);
   p->msgs = calloc(windowsize, sizeof *p->msgs);
   p->iov = calloc((size_t)windowsize * 2, sizeof *p->iov);
