@@ -16,7 +16,11 @@ import { withIpxeBinaries } from './boot/ipxe-binaries.js';
 import { createDhcpServer, type DhcpClient, type DhcpServer } from './dhcp/server.js';
 import { probeDhcpServers } from './dhcp/probe.js';
 import { bootRoutes } from './http/boot-routes.js';
-import { apiRoutes } from './http/api-routes.js';
+import { apiV1 } from './api/api-v1.js';
+import type { ApiEnv } from './api/guard.js';
+import { AuthService } from './auth/auth-service.js';
+import { checkPower } from './power/drivers.js';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { startHttpServer } from './http/http-server.js';
 import { loadKernelSend } from './http/kernel-send.js';
 import { listenControlSocket } from './control/control-socket.js';
@@ -86,17 +90,50 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
   const tftpBound = await tftp.start();
   stops.push(() => tftp.stop());
 
+  let dhcp: DhcpServer | null = null;
+  const auth = new AuthService(store);
+  const admin = await auth.ensureAdmin();
+  if (admin.created) {
+    // The one secret Bramble ever prints: the issue asks for it in the log, once; only its hash is kept.
+    log.warn('first start: log in to the web page as admin with this password (shown only now; change it there)', {
+      user: admin.user,
+      initialPassword: admin.password,
+    });
+  }
+  const apiLog = log.child({ service: 'api' });
+  const apiApp = (trusted: boolean) =>
+    apiV1({
+      store,
+      events,
+      auth,
+      checkPower,
+      trusted,
+      log: apiLog,
+      clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+      status: () => ({
+        pid: process.pid,
+        interface: config.interface,
+        address: config.address,
+        httpBase,
+        tftpPort: tftpBound.port,
+        dhcpMode: config.dhcpMode,
+        dhcp: dhcp?.stats() ?? null,
+        tftp: tftp.stats(),
+      }),
+    });
+
   const bootLog = log.child({ service: 'http' });
   const kernel = loadKernelSend();
   if (kernel.send === null) bootLog.warn('large files will be copied through the process (no sendfile addon)', { reason: kernel.reason });
   const http = await startHttpServer({
-    app: bootRoutes({ store, recorder, log: bootLog, httpBase, defaultProfile: config.defaultProfile, ipxeDir: config.ipxeDir, assetsDir, macForIp, kernelSend: kernel.send }),
+    app: new Hono<ApiEnv>()
+      .route('/', apiApp(false))
+      .route('/', bootRoutes({ store, recorder, log: bootLog, httpBase, defaultProfile: config.defaultProfile, ipxeDir: config.ipxeDir, assetsDir, macForIp, kernelSend: kernel.send })),
     address: config.address,
     port: config.httpPort,
   });
   stops.push(() => http.close());
 
-  let dhcp: DhcpServer | null = null;
   if (config.dhcpMode !== 'off') {
     const dhcpLog = log.child({ service: 'dhcp' });
     dhcp = createDhcpServer({
@@ -137,26 +174,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
     stops.push(() => started.stop());
   }
 
-  const control = await listenControlSocket(
-    new Hono().route(
-      '/',
-      apiRoutes({
-        store,
-        events,
-        status: () => ({
-          pid: process.pid,
-          interface: config.interface,
-          address: config.address,
-          httpBase,
-          tftpPort: tftpBound.port,
-          dhcpMode: config.dhcpMode,
-          dhcp: dhcp?.stats() ?? null,
-          tftp: tftp.stats(),
-        }),
-      }),
-    ),
-    config.dataDir,
-  );
+  const control = await listenControlSocket(apiApp(true), config.dataDir);
   stops.push(() => control.close());
 
   log.info('bramble is serving', {

@@ -28,7 +28,7 @@ export async function machineCommand(args: readonly string[], env: NodeJS.Proces
   switch (action) {
     case 'ls':
       return withApi(dataDir, async (call) => {
-        const res = await call('GET', '/api/machines');
+        const res = await call('GET', '/api/v1/machines');
         if (failed(res, io)) return 1;
         const machines = res.body as MachineView[];
         if (values.json) {
@@ -59,7 +59,7 @@ export async function machineCommand(args: readonly string[], env: NodeJS.Proces
     case 'show':
       if (mac === undefined) return usage(io, 'machine show MAC');
       return withApi(dataDir, async (call) => {
-        const res = await call('GET', `/api/machines/${encodeURIComponent(mac)}`);
+        const res = await call('GET', `/api/v1/machines/${encodeURIComponent(mac)}`);
         if (failed(res, io)) return 1;
         const m = res.body as MachineView;
         if (values.json) io.out(JSON.stringify(m, null, 2));
@@ -79,7 +79,7 @@ export async function machineCommand(args: readonly string[], env: NodeJS.Proces
       if (values.address !== undefined) patch.reservedAddress = values.address === 'none' ? null : values.address;
       if (Object.keys(patch).length === 0) return usage(io, 'machine set MAC [--profile NAME|none] [--boot-once NAME|none] [--name TEXT] [--address IP|none]');
       return withApi(dataDir, async (call) => {
-        const res = await call('PATCH', `/api/machines/${encodeURIComponent(mac)}`, patch);
+        const res = await call('PATCH', `/api/v1/machines/${encodeURIComponent(mac)}`, patch);
         if (failed(res, io)) return 1;
         io.out(`machine ${(res.body as Machine).mac} updated`);
         return 0;

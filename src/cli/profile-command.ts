@@ -56,7 +56,7 @@ export async function profileCommand(args: readonly string[], env: NodeJS.Proces
         ...(values.description === undefined ? {} : { description: values.description }),
       };
       return withApi(dataDir, async (call) => {
-        const res = await call('POST', `/api/profiles${values.replace ? '?replace=true' : ''}`, body);
+        const res = await call('POST', `/api/v1/profiles${values.replace ? '?replace=true' : ''}`, body);
         if (failed(res, io)) return 1;
         io.out(`profile ${name} saved`);
         return 0;
@@ -64,7 +64,7 @@ export async function profileCommand(args: readonly string[], env: NodeJS.Proces
     }
     case 'ls':
       return withApi(dataDir, async (call) => {
-        const res = await call('GET', '/api/profiles');
+        const res = await call('GET', '/api/v1/profiles');
         if (failed(res, io)) return 1;
         const profiles = res.body as Profile[];
         if (values.json) io.out(JSON.stringify(profiles, null, 2));
@@ -75,7 +75,7 @@ export async function profileCommand(args: readonly string[], env: NodeJS.Proces
     case 'show':
       if (name === undefined) return usage(io, 'profile show NAME');
       return withApi(dataDir, async (call) => {
-        const res = await call('GET', `/api/profiles/${encodeURIComponent(name)}`);
+        const res = await call('GET', `/api/v1/profiles/${encodeURIComponent(name)}`);
         if (failed(res, io)) return 1;
         io.out(JSON.stringify(res.body, null, 2));
         return 0;
@@ -83,7 +83,7 @@ export async function profileCommand(args: readonly string[], env: NodeJS.Proces
     case 'rm':
       if (name === undefined) return usage(io, 'profile rm NAME [--force]');
       return withApi(dataDir, async (call) => {
-        const res = await call('DELETE', `/api/profiles/${encodeURIComponent(name)}${values.force ? '?force=true' : ''}`);
+        const res = await call('DELETE', `/api/v1/profiles/${encodeURIComponent(name)}${values.force ? '?force=true' : ''}`);
         if (failed(res, io)) return 1;
         io.out(`profile ${name} removed`);
         return 0;

@@ -11,7 +11,7 @@ export async function settingsCommand(args: readonly string[], env: NodeJS.Proce
   const dataDir = dataDirFrom(values['data-dir'], env);
   if (action === 'get') {
     return withApi(dataDir, async (call) => {
-      const res = await call('GET', '/api/settings');
+      const res = await call('GET', '/api/v1/settings');
       if (failed(res, io)) return 1;
       io.out(JSON.stringify(res.body, null, 2));
       return 0;
@@ -19,7 +19,7 @@ export async function settingsCommand(args: readonly string[], env: NodeJS.Proce
   }
   if (action === 'set' && key !== undefined && value !== undefined) {
     return withApi(dataDir, async (call) => {
-      const res = await call('PATCH', '/api/settings', { [key]: value });
+      const res = await call('PATCH', '/api/v1/settings', { [key]: value });
       if (failed(res, io)) return 1;
       io.out(`${key} = ${value}`);
       return 0;

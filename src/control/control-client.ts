@@ -4,7 +4,9 @@ import { request } from 'node:http';
 import { silentLogger } from '../log/logger.js';
 import { openStore } from '../store/store.js';
 import { openBootEventLog } from '../store/boot-events.js';
-import { apiRoutes } from '../http/api-routes.js';
+import { apiV1 } from '../api/api-v1.js';
+import { AuthService } from '../auth/auth-service.js';
+import { checkPower } from '../power/drivers.js';
 import { join } from 'node:path';
 
 export interface ApiResponse {
@@ -20,7 +22,7 @@ export type ApiCall = (method: string, path: string, body?: unknown) => Promise<
 
 export async function isServerRunning(dataDir: string): Promise<boolean> {
   try {
-    await socketCall(controlSocketPath(dataDir), 'GET', '/api/status');
+    await socketCall(controlSocketPath(dataDir), 'GET', '/api/v1/status');
     return true;
   } catch {
     return false;
@@ -34,7 +36,8 @@ export async function withApi<T>(dataDir: string, use: (call: ApiCall, via: 'ser
   const store = await openStore(dataDir, silentLogger());
   const events = await openBootEventLog(dataDir, { log: silentLogger() });
   try {
-    const app = apiRoutes({ store, events, status: null });
+    // No server: this process is the store's one writer, and the data folder's owner is the one calling.
+    const app = apiV1({ store, events, auth: new AuthService(store), checkPower, status: null, trusted: true, log: silentLogger(), clientAddress: () => 'cli' });
     return await use(async (method, path, body) => {
       const res = await app.request(path, {
         method,

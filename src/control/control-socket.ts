@@ -10,7 +10,8 @@ export interface ControlSocket {
   close(): Promise<void>;
 }
 
-export async function listenControlSocket(app: Hono, dataDir: string): Promise<ControlSocket> {
+// Any app env: only its fetch is used.
+export async function listenControlSocket(app: Hono<any>, dataDir: string): Promise<ControlSocket> {
   const path = controlSocketPath(dataDir);
   if (await isServerRunning(dataDir)) {
     throw Object.assign(new Error(`another bramble server is already running on data folder ${dataDir}`), { code: 'ALREADY_RUNNING' });

@@ -16,7 +16,10 @@ export const FIRST_VERSION = 1;
  * migrations[i] takes version FIRST_VERSION + i to FIRST_VERSION + i + 1, so targetVersion() must
  * equal SCHEMA_VERSION in schema.ts. Append only: a shipped step must never change.
  */
-export const migrations: readonly Migration[] = [];
+export const migrations: readonly Migration[] = [
+  // 1 -> 2: accounts for the web page and the API (issue #3); machines gain optional fields only.
+  (data) => ({ ...data, users: [], sessions: [], apiTokens: [] }),
+];
 
 export interface Migrated {
   readonly data: StoredObject;

@@ -1,7 +1,7 @@
 // The shape of Bramble's store (lowdb JSON in the data folder) and its schema version.
 // Boot events and DHCP leases are deliberately not here: they live in their own append-only files.
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export type ProfileKind = 'kernel' | 'script' | 'chain' | 'local-disk';
 
@@ -46,6 +46,49 @@ export interface Machine {
   readonly bootOnce?: string;
   /** Full DHCP mode: the address this machine always gets (best outside the dynamic pool range). */
   readonly reservedAddress?: string;
+  /** Labels the user gives, e.g. "k3s", "rack-2". */
+  readonly tags?: string[]; // a plain array type, so that whole Machine records fit update() drafts
+  /** How Bramble switches this machine on and off: a driver name plus that driver's settings (src/power/). */
+  readonly power?: PowerSettings;
+  /** What the inventory agent reported from the booted machine (src/inventory/agent-facts.ts). */
+  readonly hardware?: Readonly<Record<string, unknown>>;
+  readonly hardwareAt?: string;
+  /** sha256 of the token the agent posts its facts with; handed out in the machine's boot script. */
+  readonly agentTokenHash?: string;
+}
+
+/** A driver name and its settings; each driver validates its own (parseXSettings in src/power/). */
+export interface PowerSettings {
+  readonly driver: string;
+  readonly [setting: string]: unknown;
+}
+
+/** A person who may log in to the web page and the API. */
+export interface User {
+  readonly name: string;
+  /** scrypt, see src/auth/password-hash.ts; the password itself is never stored. */
+  readonly passwordHash: string;
+  readonly createdAt: string;
+}
+
+/** A browser session: the cookie holds the id, the store only its sha256. */
+export interface Session {
+  readonly idHash: string;
+  readonly user: string;
+  /** Sent back in the X-CSRF-Token header with every change the browser asks for. */
+  readonly csrfToken: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+/** A bearer token for scripts and the CLI over HTTP; shown once when made, stored as sha256. */
+export interface ApiToken {
+  readonly id: string;
+  readonly name: string;
+  readonly user: string;
+  readonly secretHash: string;
+  readonly createdAt: string;
+  readonly lastUsedAt?: string;
 }
 
 export interface MenuSettings {
@@ -64,6 +107,9 @@ export interface StoreData {
   readonly settings: Settings;
   readonly profiles: readonly Profile[];
   readonly machines: readonly Machine[];
+  readonly users: readonly User[];
+  readonly sessions: readonly Session[];
+  readonly apiTokens: readonly ApiToken[];
 }
 
 export function emptyStore(): StoreData {
@@ -72,5 +118,8 @@ export function emptyStore(): StoreData {
     settings: { menu: { title: 'Bramble network boot', timeoutSeconds: 10, defaultEntry: 'local' } },
     profiles: [],
     machines: [],
+    users: [],
+    sessions: [],
+    apiTokens: [],
   };
 }

@@ -80,3 +80,16 @@ for (const c of refused) {
 test('the shipped list refuses a store one version newer than this build', () => {
   assert.throws(() => migrate({ ...emptyStore(), version: SCHEMA_VERSION + 1 }), { code: 'STORE_TOO_NEW' });
 });
+
+test('1 -> 2 adds empty users, sessions and API tokens and keeps machines and profiles as they were', () => {
+  const v1 = {
+    version: 1,
+    settings: emptyStore().settings,
+    profiles: [{ name: 'debian', kind: 'kernel', kernel: 'vmlinuz', createdAt: '2026-11-26T00:00:00.000Z' }],
+    machines: [{ mac: '52:54:00:00:00:01', firstSeen: '2026-11-26T00:00:00.000Z', lastSeen: '2026-11-26T00:00:00.000Z', profile: 'debian' }],
+  };
+  const { data, from, to } = migrate(v1);
+  assert.equal(from, 1);
+  assert.equal(to, 2);
+  assert.deepEqual(data, { ...v1, version: 2, users: [], sessions: [], apiTokens: [] });
+});

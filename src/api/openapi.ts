@@ -1,0 +1,101 @@
+// The OpenAPI 3.1 description of REST API v1, served at /api/v1/openapi.json; a test keeps it in step with the routes.
+
+type Schema = Record<string, unknown>;
+
+const error: Schema = {
+  type: 'object',
+  required: ['error'],
+  properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } },
+};
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Schema) => ({ content: { 'application/json': { schema } } });
+const ok = (description: string, schema: Schema = { type: 'object' }) => ({ description, ...json(schema) });
+const errors = {
+  '400': { description: 'Invalid input; error.field names the field', ...json(ref('Error')) },
+  '401': { description: 'Not logged in', ...json(ref('Error')) },
+  '403': { description: 'CSRF check failed', ...json(ref('Error')) },
+};
+const op = (summary: string, responses: Record<string, unknown>, body?: Schema, params: string[] = []) => ({
+  summary,
+  ...(params.length > 0 ? { parameters: params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })) } : {}),
+  ...(body === undefined ? {} : { requestBody: { required: true, ...json(body) } }),
+  responses: { ...responses, ...errors },
+});
+
+const machinePatch: Schema = {
+  type: 'object',
+  properties: {
+    name: { type: ['string', 'null'] },
+    tags: { type: ['array', 'null'], items: { type: 'string' } },
+    profile: { type: ['string', 'null'] },
+    bootOnce: { type: ['string', 'null'] },
+    reservedAddress: { type: ['string', 'null'], format: 'ipv4' },
+    power: { type: ['object', 'null'], properties: { driver: { type: 'string', enum: ['wol', 'tasmota', 'shelly', 'webhook', 'ssh', 'manual'] } } },
+  },
+  additionalProperties: false,
+};
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Bramble API', version: '1', description: 'Machines, profiles, power and settings of a Bramble network-boot appliance.' },
+    servers: [{ url: '/api/v1' }],
+    security: [{ session: [] }, { bearer: [] }],
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'bramble_session', description: 'Changes also need the X-CSRF-Token header from /login or /session.' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'A token from POST /tokens: brt_<id>_<secret>.' },
+      },
+      schemas: {
+        Error: error,
+        Machine: { type: 'object', required: ['mac', 'firstSeen', 'lastSeen'], properties: { mac: { type: 'string' }, name: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } }, events: { type: 'array' } } },
+        MachinePatch: machinePatch,
+        Profile: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string', enum: ['kernel', 'script', 'chain', 'local-disk'] } } },
+      },
+    },
+    paths: {
+      '/openapi.json': { get: { ...op('This document', { '200': ok('OpenAPI 3.1') }), security: [] } },
+      '/status': { get: op('Service status', { '200': ok('Status') }) },
+      '/login': {
+        post: {
+          ...op('Log in; sets the session cookie', { '200': ok('Logged in', { type: 'object', properties: { csrfToken: { type: 'string' } } }), '429': { description: 'Too many failed logins; Retry-After says when to try again' } }, {
+            type: 'object',
+            required: ['username', 'password'],
+            properties: { username: { type: 'string' }, password: { type: 'string' } },
+          }),
+          security: [],
+        },
+      },
+      '/logout': { post: op('Log out', { '200': ok('Logged out') }) },
+      '/session': { get: op('Who is logged in, and the CSRF token', { '200': ok('Session') }) },
+      '/password': { post: op('Change the password', { '200': ok('Changed') }, { type: 'object', required: ['current', 'next'], properties: { current: { type: 'string' }, next: { type: 'string', minLength: 10 } } }) },
+      '/tokens': {
+        get: op('Bearer tokens (without secrets)', { '200': ok('Tokens', { type: 'array' }) }),
+        post: op('Make a bearer token; its secret is shown only in this answer', { '201': ok('Token') }, { type: 'object', required: ['name'], properties: { name: { type: 'string' } } }),
+      },
+      '/tokens/{id}': { delete: op('Revoke a token', { '200': ok('Removed'), '404': ok('No such token', ref('Error')) }, undefined, ['id']) },
+      '/machines': {
+        get: { ...op('All machines, with recent events', { '200': ok('Machines', { type: 'array', items: ref('Machine') }) }), parameters: [{ name: 'tag', in: 'query', schema: { type: 'string' } }] },
+        post: op('Add a machine by its MAC', { '201': ok('Added', ref('Machine')), '409': ok('Already known', ref('Error')) }, { allOf: [{ type: 'object', required: ['mac'], properties: { mac: { type: 'string' } } }, machinePatch] }),
+      },
+      '/machines/{mac}': {
+        get: op('One machine', { '200': ok('Machine', ref('Machine')), '404': ok('Unknown', ref('Error')) }, undefined, ['mac']),
+        patch: op('Change a machine (null removes a field); power secrets shown as ******** are kept when sent back', { '200': ok('Machine', ref('Machine')) }, ref('MachinePatch'), ['mac']),
+        delete: op('Forget a machine', { '200': ok('Removed'), '404': ok('Unknown', ref('Error')) }, undefined, ['mac']),
+      },
+      '/machines/{mac}/events': { get: op('Recent boot and power events of a machine', { '200': ok('Events', { type: 'array' }) }, undefined, ['mac']) },
+      '/profiles': {
+        get: op('All profiles', { '200': ok('Profiles', { type: 'array', items: ref('Profile') }) }),
+        post: { ...op('Add (or with ?replace=true replace) a profile', { '201': ok('Added', ref('Profile')), '409': ok('Exists', ref('Error')) }, ref('Profile')), parameters: [{ name: 'replace', in: 'query', schema: { type: 'boolean' } }] },
+      },
+      '/profiles/{name}': {
+        get: op('One profile', { '200': ok('Profile', ref('Profile')), '404': ok('Unknown', ref('Error')) }, undefined, ['name']),
+        delete: op('Delete a profile (?force=true unassigns it from machines)', { '200': ok('Removed'), '409': ok('In use', ref('Error')) }, undefined, ['name']),
+      },
+      '/settings': {
+        get: op('Settings', { '200': ok('Settings') }),
+        patch: op('Change settings as "dotted.key": value', { '200': ok('Settings') }, { type: 'object' }),
+      },
+    },
+  };
+}
