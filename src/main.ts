@@ -7,6 +7,12 @@ import type { ServeConfig } from './config/load.js';
 import { openStore } from './store/store.js';
 import { openBootEventLog } from './store/boot-events.js';
 import { createRecorder } from './inventory/recorder.js';
+import { createEventBus } from './live/event-bus.js';
+import { createPowerService } from './power/power-service.js';
+import { makeDriver } from './power/drivers.js';
+import { ensureSshKey, sshFiles } from './power/ssh-key.js';
+import { wakeMac } from './power/wol.js';
+import type { WolSettings } from './power/wol-settings.js';
 import { firmwareFromDhcp } from './inventory/machine-facts.js';
 import { chooseDhcpBoot } from './boot/dhcp-boot.js';
 import { createTftpServer } from './tftp/server.js';
@@ -67,7 +73,8 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
   if (store.recovered) log.warn('store was recovered from its previous version; the newest change may be lost');
   const events = await openBootEventLog(config.dataDir, { log: log.child({ service: 'events' }) });
   stops.push(() => events.close());
-  const recorder = createRecorder({ store, events, log: log.child({ service: 'inventory' }) });
+  const bus = createEventBus((error) => log.error('live event listener failed', { error }));
+  const recorder = createRecorder({ store, events, bus, log: log.child({ service: 'inventory' }) });
   stops.push(() => recorder.close());
 
   const httpBase = `http://${config.address}${config.httpPort === 80 ? '' : `:${config.httpPort}`}`;
@@ -101,6 +108,21 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
     });
   }
   const apiLog = log.child({ service: 'api' });
+  const serving = { name: config.interface, address: config.address, netmask: config.netmask };
+  const powerLog = log.child({ service: 'power' });
+  const power = createPowerService({
+    store,
+    bus,
+    record: (mac, stage, detail, fields) => recorder.event(mac, stage, detail, fields),
+    makeDriver: (machine) => makeDriver(machine, { serving, ssh: sshFiles(config.dataDir) }),
+    log: powerLog,
+  });
+  stops.push(async () => power.close());
+  const wake = async (mac: string, settings: WolSettings) => {
+    const result = await wakeMac(mac, { serving, settings, signal: AbortSignal.timeout(10_000) });
+    recorder.event(mac, 'power', result.ok ? `wake: ${result.detail}` : `wake failed: ${result.message}`, { action: 'wake', ok: result.ok });
+    return result;
+  };
   const apiApp = (trusted: boolean) =>
     apiV1({
       store,
@@ -109,6 +131,8 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
       checkPower,
       trusted,
       log: apiLog,
+      bus,
+      power: { power, wake, sshPublicKey: () => ensureSshKey(config.dataDir) },
       clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
       status: () => ({
         pid: process.pid,

@@ -7,7 +7,10 @@ import type { Logger } from '../log/logger.js';
 import type { BootEventLog } from '../store/boot-events.js';
 import type { Store } from '../store/store.js';
 import type { PowerCheck } from '../inventory/machine-input.js';
+import type { EventBus } from '../live/event-bus.js';
 import { authRoutes } from './auth-routes.js';
+import { eventsRoutes } from './events-routes.js';
+import { powerRoutes, type PowerRoutesDeps } from './power-routes.js';
 import { guard, type ApiEnv } from './guard.js';
 import { machinesRoutes } from './machines-routes.js';
 import { openApiDocument } from './openapi.js';
@@ -29,6 +32,8 @@ export interface ApiV1Deps {
   readonly trusted: boolean;
   readonly clientAddress: (c: Context<ApiEnv>) => string;
   readonly log: Logger;
+  readonly power: PowerRoutesDeps;
+  readonly bus: EventBus;
 }
 
 /** Routes anyone may call: logging in, and the description of the API itself. */
@@ -44,6 +49,8 @@ export function apiV1(deps: ApiV1Deps): Hono<ApiEnv> {
   app.route('/machines', machinesRoutes({ store: deps.store, events: deps.events, checkPower: deps.checkPower }));
   app.route('/profiles', profilesRoutes(deps.store));
   app.route('/settings', settingsRoutes(deps.store));
+  app.route('/', powerRoutes(deps.power));
+  app.route('/', eventsRoutes(deps.bus));
   app.notFound(() => problem(404, 'NO_SUCH_ROUTE', 'no such API route (see /api/v1/openapi.json)'));
   app.onError((error, c) => {
     // Validation problems are answered above; anything reaching here is ours, and says nothing of internals.

@@ -84,6 +84,33 @@ export function openApiDocument(): Record<string, unknown> {
         delete: op('Forget a machine', { '200': ok('Removed'), '404': ok('Unknown', ref('Error')) }, undefined, ['mac']),
       },
       '/machines/{mac}/events': { get: op('Recent boot and power events of a machine', { '200': ok('Events', { type: 'array' }) }, undefined, ['mac']) },
+      '/machines/{mac}/power': {
+        post: op(
+          'Run a power action through the machine\'s driver; recorded as an event with who asked',
+          {
+            '200': ok('Done', { type: 'object', properties: { ok: { const: true }, state: { enum: ['on', 'off', 'unknown'] }, detail: { type: 'string' } } }),
+            '409': ok('No power settings, or the driver cannot do this action', ref('Error')),
+            '502': ok('The device refused or answered wrongly (UNREACHABLE, AUTH_FAILED, BAD_RESPONSE)', ref('Error')),
+            '504': ok('The device did not answer in time (TIMEOUT)', ref('Error')),
+          },
+          { type: 'object', required: ['action'], properties: { action: { enum: ['on', 'off', 'cycle', 'status'] } } },
+          ['mac'],
+        ),
+      },
+      '/wake': {
+        post: op('Send a Wake-on-LAN magic packet to any MAC, and watch for it to boot', { '200': ok('Sent') }, {
+          type: 'object',
+          required: ['mac'],
+          properties: { mac: { type: 'string' }, secureOn: { type: 'string' }, port: { enum: [7, 9] }, count: { type: 'integer', minimum: 1, maximum: 10 } },
+        }),
+      },
+      '/power/ssh-key': { get: op('Bramble\'s SSH public key, for authorized_keys on machines switched off over SSH', { '200': ok('Key', { type: 'object', properties: { publicKey: { type: 'string' } } }) }) },
+      '/events/stream': {
+        get: {
+          ...op('Live boot and power events (server-sent events: "boot" and "power", a comment line as heartbeat)', {}),
+          responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors },
+        },
+      },
       '/profiles': {
         get: op('All profiles', { '200': ok('Profiles', { type: 'array', items: ref('Profile') }) }),
         post: { ...op('Add (or with ?replace=true replace) a profile', { '201': ok('Added', ref('Profile')), '409': ok('Exists', ref('Error')) }, ref('Profile')), parameters: [{ name: 'replace', in: 'query', schema: { type: 'boolean' } }] },

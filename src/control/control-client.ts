@@ -7,6 +7,7 @@ import { openBootEventLog } from '../store/boot-events.js';
 import { apiV1 } from '../api/api-v1.js';
 import { AuthService } from '../auth/auth-service.js';
 import { checkPower } from '../power/drivers.js';
+import { createEventBus } from '../live/event-bus.js';
 import { join } from 'node:path';
 
 export interface ApiResponse {
@@ -37,7 +38,18 @@ export async function withApi<T>(dataDir: string, use: (call: ApiCall, via: 'ser
   const events = await openBootEventLog(dataDir, { log: silentLogger() });
   try {
     // No server: this process is the store's one writer, and the data folder's owner is the one calling.
-    const app = apiV1({ store, events, auth: new AuthService(store), checkPower, status: null, trusted: true, log: silentLogger(), clientAddress: () => 'cli' });
+    const app = apiV1({
+      store,
+      events,
+      auth: new AuthService(store),
+      checkPower,
+      status: null,
+      trusted: true,
+      log: silentLogger(),
+      clientAddress: () => 'cli',
+      bus: createEventBus(),
+      power: { power: null, wake: null, sshPublicKey: null },
+    });
     return await use(async (method, path, body) => {
       const res = await app.request(path, {
         method,

@@ -1,5 +1,6 @@
 // Records booting machines and their boot timeline: facts are batched into the store, events go to the event log.
 import type { Logger } from '../log/logger.js';
+import type { EventBus } from '../live/event-bus.js';
 import type { BootEventLog, BootStage } from '../store/boot-events.js';
 import type { Store } from '../store/store.js';
 import { mergeMachine, type MachineFacts } from './machine-facts.js';
@@ -12,7 +13,7 @@ export interface Recorder {
   close(): Promise<void>;
 }
 
-export function createRecorder(options: { store: Store; events: BootEventLog; log: Logger; flushMs?: number; now?: () => Date }): Recorder {
+export function createRecorder(options: { store: Store; events: BootEventLog; log: Logger; bus?: EventBus; flushMs?: number; now?: () => Date }): Recorder {
   const { store, events, log } = options;
   const now = options.now ?? (() => new Date());
   const pending = new Map<string, MachineFacts>();
@@ -47,7 +48,9 @@ export function createRecorder(options: { store: Store; events: BootEventLog; lo
       timer ??= setTimeout(() => void flush(), options.flushMs ?? 500);
     },
     event(mac, stage, detail, fields) {
-      events.append({ time: now().toISOString(), mac, stage, detail, ...(fields === undefined ? {} : { fields }) });
+      const event = { time: now().toISOString(), mac, stage, detail, ...(fields === undefined ? {} : { fields }) };
+      events.append(event);
+      options.bus?.publish(event);
     },
     flush,
     async close() {

@@ -1,8 +1,8 @@
 // Field readers behind the HTTP power drivers' parseXSettings validators; errors name a dotted path, never a value.
 
-export type SettingsCheck<T> =
-  | { readonly ok: true; readonly settings: T }
-  | { readonly ok: false; readonly field: string; readonly error: string };
+import type { SettingsCheck } from './settings-check.js';
+
+export type { SettingsCheck };
 
 class BadField {
   constructor(

