@@ -8,6 +8,7 @@ import { openStore } from './store/store.js';
 import { openBootEventLog } from './store/boot-events.js';
 import { createRecorder } from './inventory/recorder.js';
 import { createEventBus } from './live/event-bus.js';
+import { createHealthSampler } from './health/sampler.js';
 import { createPowerService } from './power/power-service.js';
 import { makeDriver } from './power/drivers.js';
 import { ensureSshKey, sshFiles } from './power/ssh-key.js';
@@ -107,6 +108,9 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
       initialPassword: admin.password,
     });
   }
+  const health = createHealthSampler({ dataDir: config.dataDir, log: log.child({ service: 'health' }) });
+  await health.start();
+  stops.push(() => health.stop());
   const apiLog = log.child({ service: 'api' });
   const serving = { name: config.interface, address: config.address, netmask: config.netmask };
   const powerLog = log.child({ service: 'power' });
@@ -132,6 +136,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
       trusted,
       log: apiLog,
       bus,
+      health,
       power: { power, wake, sshPublicKey: () => ensureSshKey(config.dataDir) },
       clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
       status: () => ({

@@ -8,6 +8,7 @@ import type { BootEventLog } from '../store/boot-events.js';
 import type { Store } from '../store/store.js';
 import type { PowerCheck } from '../inventory/machine-input.js';
 import type { EventBus } from '../live/event-bus.js';
+import type { HealthSampler } from '../health/sampler.js';
 import { authRoutes } from './auth-routes.js';
 import { eventsRoutes } from './events-routes.js';
 import { powerRoutes, type PowerRoutesDeps } from './power-routes.js';
@@ -34,6 +35,8 @@ export interface ApiV1Deps {
   readonly log: Logger;
   readonly power: PowerRoutesDeps;
   readonly bus: EventBus;
+  /** The appliance's own health over the last hour; null in-process for the CLI. */
+  readonly health: HealthSampler | null;
 }
 
 /** Routes anyone may call: logging in, and the description of the API itself. */
@@ -50,6 +53,11 @@ export function apiV1(deps: ApiV1Deps): Hono<ApiEnv> {
   app.route('/profiles', profilesRoutes(deps.store));
   app.route('/settings', settingsRoutes(deps.store));
   app.route('/', powerRoutes(deps.power));
+  app.get('/health', (c) => {
+    const health = deps.health;
+    if (health === null) return problem(409, 'NO_SERVER', 'health is sampled by the running server (bramble serve)');
+    return c.json({ latest: health.latest(), history: health.history(), failures: health.failures() });
+  });
   app.route('/', eventsRoutes(deps.bus));
   app.notFound(() => problem(404, 'NO_SUCH_ROUTE', 'no such API route (see /api/v1/openapi.json)'));
   app.onError((error, c) => {

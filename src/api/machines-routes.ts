@@ -5,6 +5,7 @@ import type { Mutable, Store } from '../store/store.js';
 import type { BootEventLog } from '../store/boot-events.js';
 import { normalizeMac } from '../net/mac.js';
 import { checkMachinePatch, type MachinePatch, type PowerCheck } from '../inventory/machine-input.js';
+import { machineState } from '../inventory/machine-state.js';
 import type { ApiEnv } from './guard.js';
 import { machineView, unmaskPower } from './machine-view.js';
 import { jsonObject, problem } from './problem.js';
@@ -19,7 +20,10 @@ export function machinesRoutes(deps: MachinesDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   const { store, events } = deps;
   const find = (mac: string | null): Machine | undefined => (mac === null ? undefined : store.read().machines.find((m) => m.mac === mac));
-  const view = (m: Machine) => ({ ...machineView(m), events: events.recent(m.mac) });
+  const view = (m: Machine) => {
+    const recent = events.recent(m.mac);
+    return { ...machineView(m), state: machineState(m, recent, Date.now()), events: recent };
+  };
   const notFound = (raw: string) => problem(404, 'NO_SUCH_MACHINE', `no machine ${raw}`);
 
   const checked = (input: Record<string, unknown>, stored: Machine | undefined) => {

@@ -111,6 +111,11 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors },
         },
       },
+      '/health': {
+        get: op('The appliance itself: CPU, load, memory, disk, uptime and temperature, sampled every 10 s for the last hour', {
+          '200': ok('Samples', { type: 'object', properties: { latest: { type: ['object', 'null'] }, history: { type: 'array' }, failures: { type: 'object' } } }),
+        }),
+      },
       '/profiles': {
         get: op('All profiles', { '200': ok('Profiles', { type: 'array', items: ref('Profile') }) }),
         post: { ...op('Add (or with ?replace=true replace) a profile', { '201': ok('Added', ref('Profile')), '409': ok('Exists', ref('Error')) }, ref('Profile')), parameters: [{ name: 'replace', in: 'query', schema: { type: 'boolean' } }] },

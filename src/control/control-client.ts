@@ -49,6 +49,7 @@ export async function withApi<T>(dataDir: string, use: (call: ApiCall, via: 'ser
       clientAddress: () => 'cli',
       bus: createEventBus(),
       power: { power: null, wake: null, sshPublicKey: null },
+      health: null,
     });
     return await use(async (method, path, body) => {
       const res = await app.request(path, {

@@ -68,6 +68,7 @@ export async function apiHarness(t: TestContext, options: { trusted?: boolean; p
       wake: null,
       sshPublicKey: null,
     },
+    health: null,
   });
   let cookie: string | null = null;
   const call: ApiHarness['call'] = async (method, path, o = {}) => {
