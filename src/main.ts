@@ -120,6 +120,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
     record: (mac, stage, detail, fields) => recorder.event(mac, stage, detail, fields),
     makeDriver: (machine) => makeDriver(machine, { serving, ssh: sshFiles(config.dataDir) }),
     log: powerLog,
+    wakeDeadlineMs: config.wakeDeadlineSeconds * 1000,
   });
   stops.push(async () => power.close());
   const wake = async (mac: string, settings: WolSettings) => {

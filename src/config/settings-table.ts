@@ -141,6 +141,8 @@ export const settingsTable = {
     help: 'iPXE binary for UEFI x64 PXE clients (ipxe.efi or snponly.efi)', parse: text }),
   defaultProfile: spec({ key: 'defaultProfile', flag: 'default-profile', env: 'BRAMBLE_DEFAULT_PROFILE', placeholder: 'NAME', default: null as string | null,
     help: 'profile unknown machines boot (default: show the menu)', parse: optionalText }),
+  wakeDeadlineSeconds: spec({ key: 'power.wakeDeadlineSeconds', flag: 'wake-deadline', env: 'BRAMBLE_WAKE_DEADLINE', placeholder: 'SECONDS', default: 180,
+    help: 'after a Wake-on-LAN packet, how long to wait for the machine to boot before recording "wake failed"', parse: positiveInt(3600) }),
   logLevel: spec({ key: 'logLevel', flag: 'log-level', env: 'BRAMBLE_LOG_LEVEL', placeholder: 'LEVEL', default: 'info' as 'debug' | 'info' | 'warn' | 'error',
     help: 'debug, info, warn or error', parse: oneOf(['debug', 'info', 'warn', 'error'] as const) }),
 } as const;

@@ -68,6 +68,7 @@ test('no config file and one LAN interface: defaults plus that interface', async
     ipxeDir: '/usr/lib/ipxe',
     uefiBootFile: 'ipxe.efi',
     defaultProfile: null,
+    wakeDeadlineSeconds: 180,
     logLevel: 'info',
   };
   assert.deepEqual(config, expected);

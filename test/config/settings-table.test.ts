@@ -151,6 +151,7 @@ test('the defaults are the documented ones', () => {
     ipxeDir: '/usr/lib/ipxe',
     uefiBootFile: 'ipxe.efi',
     defaultProfile: null,
+    wakeDeadlineSeconds: 180,
     logLevel: 'info',
   });
 });
