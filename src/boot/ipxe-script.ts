@@ -26,13 +26,25 @@ export function renderFactsStub(scriptUrl: string): string {
   return ['#!ipxe', `chain ${scriptUrl}?${facts}`, ''].join('\n');
 }
 
-export function renderProfileScript(profile: Profile, urls: ScriptUrls, platform: string | null): string {
+/** Where a booted machine's inventory agent gets its script and posts its facts, with its one-boot token. */
+export interface AgentHandout {
+  readonly scriptUrl: string;
+  readonly factsUrl: string;
+  readonly token: string;
+}
+
+/**
+ * `agent` puts bramble.agent=, bramble.facts= and bramble.token= on a kernel's command line, where an initramfs
+ * or a systemd unit finds them in /proc/cmdline (the kernel keeps dotted unknown parameters there, unused).
+ */
+export function renderProfileScript(profile: Profile, urls: ScriptUrls, platform: string | null, agent?: AgentHandout): string {
   const lines = ['#!ipxe', `echo Bramble: booting ${oneLine(profile.name)}`];
   switch (profile.kind) {
     case 'kernel': {
       const initrds = (profile.initrds ?? []).map((path, i) => ({ name: `initrd${i}${extensionOf(path)}`, url: urls.asset(profile, i) }));
       // UEFI's Linux EFI stub only gets an initrd the command line names (facts/firmware.md); harmless on BIOS.
-      const args = [...initrds.map((i) => `initrd=${i.name}`), profile.cmdline ?? ''].filter((s) => s !== '').join(' ');
+      const handout = agent === undefined ? [] : [`bramble.agent=${agent.scriptUrl}`, `bramble.facts=${agent.factsUrl}`, `bramble.token=${agent.token}`];
+      const args = [...initrds.map((i) => `initrd=${i.name}`), profile.cmdline ?? '', ...handout].filter((s) => s !== '').join(' ');
       lines.push(`kernel ${urls.asset(profile, 'kernel')}${args === '' ? '' : ' ' + oneLine(args)} || goto failed`);
       for (const initrd of initrds) lines.push(`initrd --name ${initrd.name} ${initrd.url} || goto failed`);
       lines.push('boot || goto failed');

@@ -1,5 +1,5 @@
 // HTTP endpoints a booting machine uses: its iPXE script, profile kernels/initrds, iPXE binaries, static assets.
-// Only what a booting machine needs is reachable here; the admin API is served on the control socket only.
+// Only what a booting machine needs is reachable here, without a login; the admin API (/api/v1) needs one.
 import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { basename } from 'node:path';
@@ -9,7 +9,9 @@ import type { Profile } from '../store/schema.js';
 import type { Recorder } from '../inventory/recorder.js';
 import { firmwareFromIpxePlatform, type MachineFacts } from '../inventory/machine-facts.js';
 import { chooseScript } from '../boot/script-choice.js';
-import { renderFactsStub, renderMenu, renderProfileScript, type ScriptUrls } from '../boot/ipxe-script.js';
+import { renderFactsStub, renderMenu, renderProfileScript, type AgentHandout, type ScriptUrls } from '../boot/ipxe-script.js';
+import { newSecret, secretHash } from '../auth/secret-token.js';
+import { AGENT_FACTS_PATH, AGENT_SCRIPT_PATH, agentRoutes } from './agent-routes.js';
 import { isUrl } from '../profiles/profile-input.js';
 import { normalizeMac } from '../net/mac.js';
 import { resolveContained } from '../files/contained-path.js';
@@ -60,6 +62,22 @@ export function bootRoutes(deps: BootRoutesDeps): BootApp {
     };
   };
 
+  /** A fresh token per boot for the machine's inventory agent; only its hash is kept, on the machine. */
+  const agentHandout = async (mac: string): Promise<AgentHandout> => {
+    const token = newSecret();
+    const hash = secretHash(token);
+    await store.update((draft) => {
+      let m = draft.machines.find((x) => x.mac === mac);
+      if (m === undefined) {
+        const now = new Date().toISOString();
+        m = { mac, firstSeen: now, lastSeen: now };
+        draft.machines.push(m);
+      }
+      m.agentTokenHash = hash;
+    });
+    return { scriptUrl: `${deps.httpBase}${AGENT_SCRIPT_PATH}`, factsUrl: `${deps.httpBase}${AGENT_FACTS_PATH}`, token };
+  };
+
   app.get('/boot.ipxe', async (c) => {
     if (c.req.query('mac') === undefined && c.req.query('profile') === undefined) {
       c.header('cache-control', 'no-store');
@@ -97,7 +115,8 @@ export function bootRoutes(deps: BootRoutesDeps): BootApp {
           if (m !== undefined) delete m.bootOnce;
         });
       }
-      return c.body(renderProfileScript(choice.profile, urlsFor(mac), platform));
+      const agent = mac !== null && choice.profile.kind === 'kernel' ? await agentHandout(mac) : undefined;
+      return c.body(renderProfileScript(choice.profile, urlsFor(mac), platform, agent));
     }
     if (choice.kind === 'missing-profile') {
       log.warn('boot script names a missing profile; showing the menu', { mac, profile: choice.name });
@@ -145,6 +164,7 @@ export function bootRoutes(deps: BootRoutesDeps): BootApp {
   });
 
   app.get('/healthz', (c) => c.json({ ok: true }));
+  app.route('/', agentRoutes({ store, recorder, log }));
   return app;
 }
 

@@ -1,8 +1,9 @@
 // Loads one of Bramble's optional N-API addons (native/*.c, built by node-gyp into build/Release on npm install).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../files/package-root.js';
 
 export type AddonLoad<T> = { readonly ok: true; readonly addon: T; readonly path: string } | { readonly ok: false; readonly reason: string };
 
@@ -21,19 +22,5 @@ export function loadAddon<T>(name: string, fits: (loaded: Record<string, unknown
     return { ok: true, addon: loaded as T, path };
   } catch (error) {
     return { ok: false, reason: `${path} failed to load: ${(error as Error).message}` };
-  }
-}
-
-function packageRoot(start: string): string | null {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'bramble') return dir;
-      } catch {
-        // an unreadable package.json is not ours; keep walking
-      }
-    }
-    if (dirname(dir) === dir) return null;
   }
 }

@@ -276,3 +276,20 @@ test('menu: labels follow profile order, not names', () => {
   assert.equal(chooseLine(menu), 'choose --timeout 10000 --default p1 selected || goto menu');
   assert.ok(menu.includes(':p0\nchain http://192.168.1.5/boot.ipxe?profile=memtest&mac=52:54:00:12:34:56 || goto menu\n:p1\n'), menu);
 });
+
+test('a kernel profile with an agent handout puts its script URL, facts URL and one-boot token on the command line, after the profile cmdline', () => {
+  const profile: Profile = { name: 'debian', kind: 'kernel', kernel: '/srv/d/linux', cmdline: 'console=ttyS0', createdAt: at };
+  const agent = { scriptUrl: `${base}/agent/bramble-agent.sh`, factsUrl: `${base}/agent/facts`, token: 'tok_abc-123' };
+  assert.equal(
+    renderProfileScript(profile, urls, null, agent),
+    script(
+      '#!ipxe',
+      'echo Bramble: booting debian',
+      `kernel http://192.168.1.5/files/profile/debian/kernel/linux console=ttyS0 bramble.agent=${base}/agent/bramble-agent.sh bramble.facts=${base}/agent/facts bramble.token=tok_abc-123 || goto failed`,
+      'boot || goto failed',
+    ),
+  );
+  // Other kinds have no kernel command line to carry it.
+  const chain: Profile = { name: 'x', kind: 'chain', chain: 'http://198.18.0.9/x.ipxe', createdAt: at };
+  assert.equal(renderProfileScript(chain, urls, null, agent), renderProfileScript(chain, urls, null));
+});

@@ -94,7 +94,10 @@ test('an assigned profile boots its kernel and initrd from Bramble, named for UE
     d.machines.push({ mac, firstSeen: 'x', lastSeen: 'x', profile: 'debian' });
   });
   const body = await (await f.app.request(`/boot.ipxe?mac=${mac}`)).text();
-  assert.match(body, /\nkernel http:\/\/198\.18\.0\.1:8080\/files\/profile\/debian\/kernel\/vmlinuz\?mac=52:54:00:12:34:56 initrd=initrd0\.gz console=ttyS0 \|\| goto failed\n/);
+  assert.match(
+    body,
+    /\nkernel http:\/\/198\.18\.0\.1:8080\/files\/profile\/debian\/kernel\/vmlinuz\?mac=52:54:00:12:34:56 initrd=initrd0\.gz console=ttyS0 bramble\.agent=\S+ bramble\.facts=\S+ bramble\.token=[A-Za-z0-9_-]{43} \|\| goto failed\n/,
+  );
   assert.match(body, /\ninitrd --name initrd0\.gz http:\/\/198\.18\.0\.1:8080\/files\/profile\/debian\/0\/initrd\.gz\?mac=52:54:00:12:34:56 \|\| goto failed\n/);
 
   const kernel = await f.app.request(`/files/profile/debian/kernel/vmlinuz?mac=${mac}`);
@@ -188,4 +191,79 @@ test('HEAD and conditional requests on assets', async (t) => {
   assert.ok(head.headers.get('last-modified'));
   const again = await f.app.request('/assets/iso/a.iso', { headers: { 'if-none-match': etag } });
   assert.equal(again.status, 304);
+});
+
+// ---------- inventory agent ----------
+
+async function bootWithAgent(f: Fixture): Promise<string> {
+  await addProfile(f, 'debian');
+  await f.store.update((d) => {
+    d.machines.push({ mac, firstSeen: 'x', lastSeen: 'x', profile: 'debian' });
+  });
+  const body = await (await f.app.request(`/boot.ipxe?mac=${mac}`)).text();
+  const token = / bramble\.token=([A-Za-z0-9_-]+) /.exec(body)?.[1];
+  assert.ok(token !== undefined, body);
+  return token;
+}
+
+const facts = {
+  format: 1,
+  hostname: 'node-1',
+  cpu: { model: 'QEMU Virtual CPU', cores: 2, threads: 2 },
+  memoryBytes: 536870912,
+  disks: [{ name: 'vda', sizeBytes: 1073741824, rotational: false, removable: false }],
+  nics: [{ name: 'eth0', mac: '52:54:00:12:34:56' }],
+  manufacturer: 'QEMU',
+  product: 'Standard PC (i440FX + PIIX, 1996)',
+};
+
+test('each boot script hands the agent a fresh token, kept only as a hash on the machine', async (t) => {
+  const f = await fixture(t);
+  const first = await bootWithAgent(f);
+  const second = await (await f.app.request(`/boot.ipxe?mac=${mac}`)).text();
+  assert.ok(!second.includes(first), 'a new boot gets a new token');
+  const stored = f.store.read().machines.find((m) => m.mac === mac)!;
+  assert.match(stored.agentTokenHash!, /^[0-9a-f]{64}$/);
+  assert.ok(!JSON.stringify(f.store.read()).includes(first));
+});
+
+test('the agent posts facts with its token: they land on its machine, with an event that marks it running', async (t) => {
+  const f = await fixture(t);
+  const token = await bootWithAgent(f);
+  const res = await f.app.request('/agent/facts', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(facts) });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { ok: true });
+  const m = f.store.read().machines.find((x) => x.mac === mac)!;
+  assert.equal((m.hardware as { memoryBytes: number }).memoryBytes, 536870912);
+  assert.equal(m.manufacturer, 'QEMU');
+  assert.equal(m.hostname, 'node-1');
+  const note = f.events.recent(mac).find((e) => e.stage === 'note');
+  assert.equal(note?.fields?.agent, true);
+  assert.match(note!.detail, /QEMU Virtual CPU x2, 0\.5 GiB, 1 disk\(s\), 1 NIC\(s\)/);
+});
+
+test('agent posts without the right token are refused and reveal nothing; bad facts name the field', async (t) => {
+  const f = await fixture(t);
+  const token = await bootWithAgent(f);
+  const post = (headers: Record<string, string>, body: string) => f.app.request('/agent/facts', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: `Bearer ${token}x` }]) {
+    const res = await post(headers, JSON.stringify(facts));
+    assert.equal(res.status, 403);
+    assert.equal(await res.text(), 'forbidden\n');
+  }
+  assert.equal(f.store.read().machines.find((m) => m.mac === mac)!.hardware, undefined);
+  const bad = await post({ authorization: `Bearer ${token}` }, JSON.stringify({ ...facts, memoryBytes: 'lots' }));
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { error: { field: string } }).error.field, 'memoryBytes');
+  assert.equal((await post({ authorization: `Bearer ${token}` }, '{not json')).status, 400);
+  assert.equal((await post({ authorization: `Bearer ${token}` }, JSON.stringify({ ...facts, pad: 'x'.repeat(300_000) }))).status, 413);
+});
+
+test('the agent script is served to booting machines as it is in the source tree', async (t) => {
+  const f = await fixture(t);
+  const res = await f.app.request('/agent/bramble-agent.sh');
+  assert.equal(res.status, 200);
+  const { readFile: read } = await import('node:fs/promises');
+  const { agentScriptFile } = await import('../../src/http/agent-routes.js');
+  assert.equal(await res.text(), await read(agentScriptFile(), 'utf8'));
 });
