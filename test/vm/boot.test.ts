@@ -69,12 +69,12 @@ function newNonce(): string {
   return Math.random().toString(36).slice(2, 10);
 }
 
-async function addProfile(s: Scenario, name: string, nonce: string): Promise<void> {
+async function addProfile(s: Scenario, name: string, nonce: string, extraCmdline = ''): Promise<void> {
   await brambleCli(s.lan.ns, [
     'profile', 'add', name,
     '--kernel', s.images.kernel,
     '--initrd', s.images.initrd,
-    '--cmdline', `console=ttyS0 panic=-1 bramble.nonce=${nonce}`,
+    '--cmdline', `console=ttyS0 panic=-1 bramble.nonce=${nonce}${extraCmdline}`,
     '--data-dir', s.dataDir,
   ]);
 }
@@ -104,12 +104,13 @@ function assertTimeline(machine: MachineRow, stages: readonly string[]): void {
   }
 }
 
-test('BIOS + iPXE ROM boots the default profile with Bramble as the full DHCP server', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+test('BIOS + iPXE ROM boots the default profile with Bramble as the full DHCP server; its inventory agent reports the VM', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   if (!requireVmHost(t, { firmware: ['bios'] })) return;
   const s = await setUp(t, 'bios');
   const nonce = newNonce();
-  // No server runs yet: the CLI edits the store itself.
-  await addProfile(s, 'bios-profile', nonce);
+  // No server runs yet: the CLI edits the store itself. bramble.net=dhcp has the initramfs take a lease and run
+  // the agent that the boot script hands out.
+  await addProfile(s, 'bios-profile', nonce, ' bramble.net=dhcp');
   await serve(s, serveOptions(s, { dhcpMode: 'full', range: POOL, defaultProfile: 'bios-profile' }));
 
   const mac = randomMac();
@@ -121,7 +122,16 @@ test('BIOS + iPXE ROM boots the default profile with Bramble as the full DHCP se
   // Its only DHCP client is iPXE, which says nothing of the firmware below: only iPXE's ${platform} can tell.
   assert.equal(machine.firmware, 'bios', `firmware of ${mac} in machine ls: ${JSON.stringify(machine)}`);
   // The iPXE ROM is iPXE already: Bramble hands it the script URL at once, no TFTP.
-  assertTimeline(machine, ['dhcp', 'script', 'kernel', 'initrd']);
+  assertTimeline(machine, ['dhcp', 'script', 'kernel', 'initrd', 'note']);
+
+  // The agent read the VM's own /proc and /sys: QEMU's e1000 with this MAC, about the 512 MiB it was given.
+  assert.ok(boot.serial.includes('BRAMBLE-AGENT-OK'), 'the agent ran and posted');
+  const hardware = (machine as unknown as { hardware?: { memoryBytes?: number; nics?: Array<{ mac: string; driver?: string }>; manufacturer?: string } }).hardware;
+  assert.ok(hardware !== undefined, `no hardware facts on ${mac}: ${JSON.stringify(machine)}`);
+  assert.ok(hardware.memoryBytes! > 400 * 2 ** 20 && hardware.memoryBytes! <= 512 * 2 ** 20, `memoryBytes ${hardware.memoryBytes}`);
+  assert.ok(hardware.nics?.some((n) => n.mac === mac), `NICs ${JSON.stringify(hardware.nics)}`);
+  assert.equal(hardware.manufacturer, 'QEMU');
+  assert.equal((machine as unknown as { state: string }).state, 'running');
 });
 
 test('UEFI (OVMF PXE) chains into ipxe.efi and boots with Bramble as proxyDHCP beside a home router', { timeout: TEST_TIMEOUT_MS }, async (t) => {
