@@ -5,6 +5,10 @@ import { profileCommand } from './cli/profile-command.js';
 import { machineCommand } from './cli/machine-command.js';
 import { settingsCommand } from './cli/settings-command.js';
 import { doctorCommand } from './cli/doctor-command.js';
+import { powerCommand } from './cli/power-command.js';
+import { wakeCommand } from './cli/wake-command.js';
+import { sshKeyCommand } from './cli/ssh-key-command.js';
+import { tokenCommand } from './cli/token-command.js';
 import { mainHelp } from './cli/usage.js';
 import { processOutput, type Output } from './cli/output.js';
 
@@ -14,6 +18,10 @@ const commands = {
   machine: machineCommand,
   settings: settingsCommand,
   doctor: doctorCommand,
+  power: powerCommand,
+  wake: wakeCommand,
+  'ssh-key': sshKeyCommand,
+  token: tokenCommand,
 } as const;
 
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: Output = processOutput): Promise<number> {

@@ -26,14 +26,26 @@ Commands:
   profile add NAME (--kernel PATH|URL [--initrd PATH|URL]... [--cmdline STR] | --script FILE | --chain URL | --local-disk)
           [--description TEXT] [--replace]
   profile ls | show NAME | rm NAME [--force]
-  machine ls [--json]           machines seen booting, with facts and last boot events
-  machine show MAC [--json]
-  machine set MAC [--profile NAME|none] [--boot-once NAME|none] [--name TEXT] [--address IP|none]
+  machine ls [--tag TAG] [--json]  machines with their state, tags, facts and last boot events
+  machine show MACHINE [--json]  all of one machine: facts, power settings, boot and power events
+  machine add MAC [--name NAME] [--tag TAG]...
+  machine rm MACHINE | rename MACHINE NEW-NAME | tag MACHINE TAG... [--remove]
+  machine assign MACHINE (PROFILE | --none) [--once]   what it boots (--once: next boot only)
+  machine set MACHINE [--profile NAME|none] [--boot-once NAME|none] [--name TEXT] [--address IP|none]
+  machine power-setup MACHINE --driver wol|tasmota|shelly|webhook|ssh|manual [--set KEY=VALUE]...
+          how Bramble switches it; settings of the same driver are kept unless given (KEY= removes one);
+          e.g. --driver tasmota --set url=http://192.168.1.50 --set password=...; --none removes them
+  power on|off|cycle|status MACHINE   run a power action (needs the running server)
+  wake MACHINE [--secure-on HEX] [--port 7|9] [--count N]   Wake-on-LAN, also for a MAC not known yet
+  ssh-key                       Bramble's SSH public key, for the ssh power driver's authorized_keys
+  token create NAME | ls [--json] | rm ID   bearer tokens for the REST API (shown once when made)
   settings get | set KEY VALUE  menu.title, menu.timeoutSeconds, menu.defaultEntry
   doctor [--interface IF]       check this host: interface, ports, iPXE files, other DHCP servers
 
 Every command takes --data-dir DIR (or BRAMBLE_DATA_DIR; default /var/lib/bramble) to find its data folder
-and the server running on it. Commands talk to the running server; with no server they edit the store.
+and the server running on it. Commands talk to the running server; with no server they edit the store
+(power, wake and ssh-key need the server). MACHINE is a MAC (aa:bb:cc:dd:ee:ff, aa-bb-..., aabbccddeeff) or a
+machine's name, matched exactly.
 
   -h, --help                    show help
   -v, --version                 show the version`;

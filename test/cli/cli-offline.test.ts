@@ -4,14 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli.js';
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, env, { out: (s) => void (out += s + '\n'), err: (s) => void (err += s + '\n') });
-  return { code, out, err };
-}
+import { cli } from './support/run-cli.js';
 
 test('profiles: add, list, show, refuse duplicates and bad input, remove', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bramble-cli-'));

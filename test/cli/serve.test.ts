@@ -2,7 +2,6 @@
 // script, TFTP, CLI commands reaching the live server, a refused second server, and a clean stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { access, mkdir, mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
@@ -10,30 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProcess } from '../support/managed-process.js';
 import { requireTool } from '../support/require-tool.js';
+import { bramble, cliPath, freePort, requireBuild } from './support/bramble-process.js';
 
 const run = promisify(execFile);
-const cliPath = join(process.cwd(), 'bin', 'bramble.js');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-async function bramble(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 test('serve on loopback: boot script, TFTP, live CLI, one server per data folder, clean stop', async (t) => {
-  await access(join(process.cwd(), 'dist', 'cli.js')).catch(() => assert.fail('dist/cli.js missing: run `npm run build` first'));
+  await requireBuild();
   const dir = await mkdtemp(join(tmpdir(), 'bramble-serve-'));
   const data = join(dir, 'data');
   const ipxe = join(dir, 'ipxe');
