@@ -58,7 +58,7 @@ export function apiV1(deps: ApiV1Deps): Hono<ApiEnv> {
     if (health === null) return problem(409, 'NO_SERVER', 'health is sampled by the running server (bramble serve)');
     return c.json({ latest: health.latest(), history: health.history(), failures: health.failures() });
   });
-  app.route('/', eventsRoutes(deps.bus));
+  app.route('/', eventsRoutes(deps.bus, deps.events));
   app.notFound(() => problem(404, 'NO_SUCH_ROUTE', 'no such API route (see /api/v1/openapi.json)'));
   app.onError((error, c) => {
     // Validation problems are answered above; anything reaching here is ours, and says nothing of internals.

@@ -105,6 +105,12 @@ export function openApiDocument(): Record<string, unknown> {
         }),
       },
       '/power/ssh-key': { get: op('Bramble\'s SSH public key, for authorized_keys on machines switched off over SSH', { '200': ok('Key', { type: 'object', properties: { publicKey: { type: 'string' } } }) }) },
+      '/events': {
+        get: {
+          ...op('The most recent boot and power events of all machines, newest last', { '200': ok('Events', { type: 'array' }) }),
+          parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } }],
+        },
+      },
       '/events/stream': {
         get: {
           ...op('Live boot and power events (server-sent events: "boot" and "power", a comment line as heartbeat)', {}),

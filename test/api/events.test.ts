@@ -49,9 +49,24 @@ test('an idle stream gets a comment line as heartbeat', async () => {
   const { eventsRoutes } = await import('../../src/api/events-routes.js');
   const { createEventBus } = await import('../../src/live/event-bus.js');
   const bus = createEventBus();
-  const res = await eventsRoutes(bus, 50).request('/events/stream');
+  const res = await eventsRoutes(bus, null, 50).request('/events/stream');
   const reader = res.body!.getReader();
   const text = await readUntil(reader, /: heartbeat\n\n: heartbeat\n\n/);
   assert.match(text, /^event: hello\n/);
   await reader.cancel();
+});
+
+test('recent events of all machines, newest last, limited', async (t) => {
+  const h = await apiHarness(t, { trusted: true });
+  await h.call('POST', '/api/v1/machines', { body: { mac: '52:54:00:00:00:01', power: { driver: 'manual' } } });
+  await h.call('POST', '/api/v1/machines', { body: { mac: '52:54:00:00:00:02', power: { driver: 'manual' } } });
+  await h.call('POST', '/api/v1/machines/52:54:00:00:00:01/power', { body: { action: 'on' } });
+  h.setNow(Date.parse('2026-11-26T12:00:05Z'));
+  await h.call('POST', '/api/v1/machines/52:54:00:00:00:02/power', { body: { action: 'off' } });
+  const all = (await (await h.call('GET', '/api/v1/events')).json()) as Array<{ mac: string; fields: { action: string } }>;
+  assert.deepEqual(all.map((e) => [e.mac, e.fields.action]), [['52:54:00:00:00:01', 'on'], ['52:54:00:00:00:02', 'off']]);
+  const last = (await (await h.call('GET', '/api/v1/events?limit=1')).json()) as Array<{ mac: string }>;
+  assert.deepEqual(last.map((e) => e.mac), ['52:54:00:00:00:02']);
+  const bad = await h.call('GET', '/api/v1/events?limit=0');
+  assert.equal(((await bad.json()) as { error: { field: string } }).error.field, 'limit');
 });

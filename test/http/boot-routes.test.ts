@@ -246,7 +246,7 @@ test('agent posts without the right token are refused and reveal nothing; bad fa
   const f = await fixture(t);
   const token = await bootWithAgent(f);
   const post = (headers: Record<string, string>, body: string) => f.app.request('/agent/facts', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: `Bearer ${token}x` }]) {
+  for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: `Bearer ${token}x` }] as Array<Record<string, string>>) {
     const res = await post(headers, JSON.stringify(facts));
     assert.equal(res.status, 403);
     assert.equal(await res.text(), 'forbidden\n');
