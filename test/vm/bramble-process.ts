@@ -22,6 +22,8 @@ export interface ServeOptions {
   /** Full mode only. */
   readonly range?: { readonly first: string; readonly last: string };
   readonly defaultProfile?: string;
+  /** `--wake-deadline`: how long a Wake-on-LAN wake is watched before "wake failed" (serve's default: 180 s). */
+  readonly wakeDeadlineSeconds?: number;
 }
 
 /** The `bramble serve` argv as the issue specifies it. */
@@ -36,6 +38,7 @@ export function serveArgs(options: ServeOptions): string[] {
     '--http-port', String(BRAMBLE_HTTP_PORT),
     '--tftp-port', String(BRAMBLE_TFTP_PORT),
     ...(options.defaultProfile === undefined ? [] : ['--default-profile', options.defaultProfile]),
+    ...(options.wakeDeadlineSeconds === undefined ? [] : ['--wake-deadline', String(options.wakeDeadlineSeconds)]),
     '--log-level', 'debug',
   ];
 }
