@@ -62,7 +62,7 @@ export function powerRoutes(deps: PowerRoutesDeps): Hono<ApiEnv> {
   });
 
   app.get('/power/ssh-key', async (c) => {
-    if (deps.sshPublicKey === null) return noServer();
+    if (deps.sshPublicKey === null) return problem(409, 'NO_SERVER', "Bramble's SSH key is made and shown by the running server (bramble serve)");
     return c.json({ publicKey: await deps.sshPublicKey() });
   });
   return app;

@@ -82,7 +82,8 @@ function socketCall(socketPath: string, method: string, path: string, body?: unk
         });
       },
     );
-    req.setTimeout(10_000, () => req.destroy(new Error('control socket timed out')));
+    // Above the power service's 20 s action timeout and its grace, so a slow device's own answer gets through.
+    req.setTimeout(30_000, () => req.destroy(new Error('control socket timed out')));
     req.on('error', reject);
     req.end(payload);
   });
