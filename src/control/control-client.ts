@@ -64,7 +64,8 @@ export async function withApi<T>(dataDir: string, use: (call: ApiCall, via: 'ser
   }
 }
 
-function socketCall(socketPath: string, method: string, path: string, body?: unknown): Promise<ApiResponse> {
+/** One JSON request to the API on a Unix socket; rejects on a socket error, a timeout or a non-JSON answer. */
+export function socketCall(socketPath: string, method: string, path: string, body?: unknown): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(
