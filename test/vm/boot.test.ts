@@ -3,15 +3,13 @@
 // Each ends with the test initramfs's marker and the machine in `bramble machine ls` with its boot timeline.
 import assert from 'node:assert/strict';
 import type { ManagedProcess } from '../support/managed-process.js';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { openVmLab } from './vm-lab.js';
 import type { TestContext } from 'node:test';
 import { startProcess } from '../support/managed-process.js';
-import { sweepStaleNetns } from '../support/netns.js';
 import { Teardown } from '../support/teardown.js';
-import { createTestLan } from '../support/test-lan.js';
 import type { TestLan } from '../support/test-lan.js';
 import { cmdlineParam } from './boot-marker.js';
 import { brambleCli, listMachines, startBrambleServe } from './bramble-process.js';
@@ -39,20 +37,10 @@ interface Scenario {
 }
 
 async function setUp(t: TestContext, label: string): Promise<Scenario> {
-  const teardown = new Teardown();
-  t.after(() => teardown.run());
-  await sweepStaleNetns();
   const images = await buildBootImages();
-  const workDir = await mkdtemp(join(tmpdir(), `bramble-boot-${label}-`));
-  // BRAMBLE_VM_KEEP=1 keeps serial.log, bramble.log and the data folder for a look after a failure.
-  if (process.env.BRAMBLE_VM_KEEP === undefined) teardown.defer('remove work folder', () => rm(workDir, { recursive: true, force: true }));
-  else t.diagnostic(`work folder kept: ${workDir}`);
-  const dataDir = join(workDir, 'data');
-  await mkdir(dataDir);
-  const lan = await createTestLan();
-  teardown.defer('delete namespaces', () => lan.destroy());
-  const tap = await lan.addTap('tap0');
-  return { teardown, lan, tap, workDir, dataDir, images };
+  const lab = await openVmLab(t, `boot-${label}`);
+  const tap = await lab.lan.addTap('tap0');
+  return { ...lab, tap, images };
 }
 
 function serveOptions(s: Scenario, more: Pick<ServeOptions, 'dhcpMode' | 'range' | 'defaultProfile'>): ServeOptions {

@@ -1,15 +1,12 @@
 // Wake-on-LAN end to end in a test namespace: Bramble's magic packet, heard on the LAN, is the power button of a real QEMU machine, which boots from Bramble; and a machine that never shows up is recorded as "wake failed".
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { openVmLab } from './vm-lab.js';
 import type { TestContext } from 'node:test';
 import type { ManagedProcess } from '../support/managed-process.js';
-import { sweepStaleNetns } from '../support/netns.js';
 import { requireRoot, requireTool } from '../support/require-tool.js';
 import { Teardown } from '../support/teardown.js';
-import { createTestLan } from '../support/test-lan.js';
 import type { TestLan } from '../support/test-lan.js';
 import { waitUntil } from '../support/wait-until.js';
 import { cmdlineParam } from './boot-marker.js';
@@ -50,21 +47,11 @@ interface Scenario {
 }
 
 async function setUp(t: TestContext, label: string): Promise<Scenario> {
-  const teardown = new Teardown();
-  t.after(() => teardown.run());
-  await sweepStaleNetns();
-  const workDir = await mkdtemp(join(tmpdir(), `bramble-${label}-`));
-  // BRAMBLE_VM_KEEP=1 keeps serial.log, bramble.log, wol-listener.log and the data folder.
-  if (process.env.BRAMBLE_VM_KEEP === undefined) teardown.defer('remove work folder', () => rm(workDir, { recursive: true, force: true }));
-  else t.diagnostic(`work folder kept: ${workDir}`);
-  const dataDir = join(workDir, 'data');
-  await mkdir(dataDir);
-  const lan = await createTestLan();
-  teardown.defer('delete namespaces', () => lan.destroy());
-  const listenerHost = await lan.addHost(LISTENER_ADDRESS);
-  const listener = await startWolListener(listenerHost, join(workDir, 'wol-listener.log'));
-  teardown.defer('stop WoL listener', () => listener.stop());
-  return { teardown, lan, workDir, dataDir, listener };
+  const lab = await openVmLab(t, label);
+  const listenerHost = await lab.lan.addHost(LISTENER_ADDRESS);
+  const listener = await startWolListener(listenerHost, join(lab.workDir, 'wol-listener.log'));
+  lab.teardown.defer('stop WoL listener', () => listener.stop());
+  return { ...lab, listener };
 }
 
 async function serve(s: Scenario, more: Partial<ServeOptions> = {}): Promise<ManagedProcess> {
