@@ -44,5 +44,5 @@ export async function api(method, path, body) {
   return data;
 }
 
-/** A MAC as a path segment. */
-export const machinePath = (mac) => `/machines/${encodeURIComponent(mac)}`;
+/** A machine's path, for the API and for its page (colons kept: a MAC reads better without %3A). */
+export const machinePath = (mac) => `/machines/${encodeURIComponent(mac).replace(/%3A/gi, ':')}`;

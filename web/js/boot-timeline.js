@@ -39,7 +39,7 @@ export function bootTimeline(events) {
   if (steps.length === 0) return h('p', { class: 'muted' }, 'No boot recorded yet.');
   const gaps = steps.slice(1).map((s, i) => s.t - steps[i].t);
   // Longer waits get longer lines, on a log scale so that one slow step does not squeeze the rest.
-  const widths = gaps.map((ms) => 70 + Math.min(90, 30 * Math.log10(1 + ms / 100)));
+  const widths = gaps.map((ms) => 90 + Math.min(110, 35 * Math.log10(1 + ms / 100)));
   const pad = 40;
   const width = pad * 2 + widths.reduce((a, b) => a + b, 0);
   const y = 34;

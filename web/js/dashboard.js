@@ -2,7 +2,7 @@
 import { api, machinePath } from './api.js';
 import { h } from './dom.js';
 import { ago, dateTime, machineName, model } from './format.js';
-import { onLiveEvent } from './live.js';
+import { onLiveEvent, SETTLE_MS } from './live.js';
 import { powerButtons } from './power-controls.js';
 import { stateLight } from './state-light.js';
 
@@ -33,25 +33,28 @@ export async function render(main) {
       row.classList.add('flash');
     }
     rows.set(machine.mac, row);
+    counted();
+  };
+  const drop = (mac) => {
+    rows.get(mac)?.remove();
+    rows.delete(mac);
+    counted();
+  };
+  const counted = () => {
     empty.hidden = rows.size > 0;
     count.textContent = `(${rows.size})`;
   };
   const loadAll = async () => {
     const machines = await api('GET', '/machines');
     for (const m of machines) show(m);
-    for (const [mac, row] of rows) {
-      if (!machines.some((m) => m.mac === mac)) {
-        row.remove();
-        rows.delete(mac);
-      }
-    }
-    empty.hidden = rows.size > 0;
-    count.textContent = `(${rows.size})`;
+    for (const mac of [...rows.keys()]) if (!machines.some((m) => m.mac === mac)) drop(mac);
+    counted();
   };
 
   // Boot events come in bursts (DHCP, TFTP, script, kernel within a second): one fetch per machine per burst.
+  // A 404 for a machine not shown yet means its record is not written yet (see SETTLE_MS): asked again later.
   const pending = new Map();
-  const refresh = (mac) => {
+  const refresh = (mac, delay = SETTLE_MS, tries = 4) => {
     if (pending.has(mac)) return;
     pending.set(
       mac,
@@ -61,10 +64,10 @@ export async function render(main) {
           show(await api('GET', machinePath(mac)));
         } catch (error) {
           if (error.status !== 404) return;
-          rows.get(mac)?.remove();
-          rows.delete(mac);
+          if (rows.has(mac)) drop(mac);
+          else if (tries > 1) refresh(mac, SETTLE_MS, tries - 1);
         }
-      }, 150),
+      }, delay),
     );
   };
 

@@ -2,6 +2,12 @@
 // by itself; after a reconnect listeners get a 'resync' (events may have been missed while it was away).
 import { api } from './api.js';
 
+/**
+ * How long to wait after an event before reading the machine: an event is sent at once, the facts that came
+ * with it are written in 0.5 s batches (src/inventory/recorder.ts).
+ */
+export const SETTLE_MS = 650;
+
 const listeners = new Set();
 let source = null;
 let connectedOnce = false;

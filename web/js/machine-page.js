@@ -3,7 +3,7 @@ import { api, machinePath } from './api.js';
 import { h } from './dom.js';
 import { ago, clock, dateTime, machineName, model } from './format.js';
 import { field, formError, onSubmit } from './forms.js';
-import { onLiveEvent } from './live.js';
+import { onLiveEvent, SETTLE_MS } from './live.js';
 import { navigate } from './navigate.js';
 import { notice } from './notice.js';
 import { powerButtons } from './power-controls.js';
@@ -33,7 +33,7 @@ export async function render(main, { mac }) {
   return onLiveEvent((event, type) => {
     if (type !== 'resync' && event.mac !== machine.mac) return;
     clearTimeout(timer);
-    timer = setTimeout(() => api('GET', machinePath(machine.mac)).then(show, () => {}), 150);
+    timer = setTimeout(() => api('GET', machinePath(machine.mac)).then(show, () => {}), SETTLE_MS);
   });
 }
 
@@ -95,7 +95,8 @@ function powerHistory(events) {
         h('span', { class: 'ok', title: ok === false ? 'failed' : ok === true ? 'done' : '' }, ok === false ? '✗' : ok === true ? '✓' : '•'),
         h('time', { datetime: e.time, title: dateTime(e.time) }, `${clock(e.time)} `),
         h('span', { class: 'detail' }, e.detail),
-        e.fields?.by ? h('span', { class: 'by' }, ` by ${e.fields.by}`) : null,
+        // The server's own wording names who asked; older or other events may not.
+        e.fields?.by && !e.detail.includes(String(e.fields.by)) ? h('span', { class: 'by' }, ` by ${e.fields.by}`) : null,
       );
     }),
   );

@@ -1,0 +1,107 @@
+// What the browser tests share: a real `bramble serve` on loopback (the built CLI), headless Debian chromium
+// driven by playwright-core, logging in, and an API session for setting things up. Everything started is
+// stopped by t.after.
+import assert from 'node:assert/strict';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startProcess } from '../support/managed-process.js';
+import { findTool } from '../support/require-tool.js';
+
+export const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
+
+export interface Served {
+  readonly base: string;
+  readonly dir: string;
+  readonly password: string;
+  readonly log: () => string;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+export async function serveBramble(t: TestContext): Promise<Served> {
+  const cli = join(process.cwd(), 'bin', 'bramble.js');
+  await access(join(process.cwd(), 'dist', 'cli.js')).catch(() => assert.fail('dist/cli.js missing: run `npm run build` first'));
+  const dir = await mkdtemp(join(tmpdir(), 'bramble-web-'));
+  await mkdir(join(dir, 'ipxe'));
+  const [http, tftp] = [await freePort(), await freePort()];
+  const server = startProcess(
+    [process.execPath, cli, 'serve', '--interface', 'lo', '--address', '127.0.0.1', '--dhcp-mode', 'off', '--http-port', String(http), '--tftp-port', String(tftp), '--data-dir', join(dir, 'data'), '--ipxe-dir', join(dir, 'ipxe')],
+    { label: 'bramble serve' },
+  );
+  t.after(async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const first = await server.waitFor(/"initialPassword":"([^"]+)"/, 20_000);
+  await server.waitFor(/bramble is serving/, 20_000);
+  return { base: `http://127.0.0.1:${http}`, dir, password: first[1]!, log: () => server.tail(30) };
+}
+
+export async function launchBrowser(t: TestContext): Promise<Browser> {
+  const executablePath = findTool('chromium');
+  assert.ok(executablePath, 'chromium not found');
+  // --no-sandbox: Chromium's sandbox cannot start as root, which is how CI runs.
+  const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
+  t.after(() => browser.close());
+  return browser;
+}
+
+/** Collects what the page complains about (CSP refusals, script errors, failed requests), to assert none. */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('dialog', (d) => void d.accept());
+  return problems;
+}
+
+export async function logIn(page: Page, served: Served): Promise<void> {
+  await page.goto(`${served.base}/login`);
+  await page.fill('input[name="password"]', served.password);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(`${served.base}/`);
+  await page.locator('h1', { hasText: 'Machines' }).waitFor();
+}
+
+/** The API as a logged-in browser would call it (cookie + X-CSRF-Token), for setting the scene. */
+export async function apiSession(served: Served): Promise<(method: string, path: string, body?: unknown) => Promise<unknown>> {
+  const login = await fetch(`${served.base}/api/v1/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: served.password }),
+  });
+  assert.equal(login.status, 200);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  return async (method, path, body) => {
+    const r = await fetch(`${served.base}/api/v1${path}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const data: unknown = await r.json();
+    assert.ok(r.ok, `${method} ${path}: ${r.status} ${JSON.stringify(data)}`);
+    return data;
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  // Action messages fade by themselves; a picture of the page should not wait for them.
+  await page.evaluate(() => document.getElementById('notices')?.remove());
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
