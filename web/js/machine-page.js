@@ -23,10 +23,14 @@ export async function render(main, { mac }) {
   main.append(
     h('p', { class: 'crumbs' }, h('a', { href: '/' }, '← Machines')),
     live,
-    h('section', { class: 'card' }, h('h2', {}, 'Boot'), bootForm(machine, profiles, show)),
-    h('section', { class: 'card' }, h('h2', {}, 'Name and tags'), identityForm(machine, show)),
-    h('section', { class: 'card' }, h('h2', {}, 'Power settings'), powerSettingsForm(machine, show)),
-    h('section', { class: 'card danger' }, h('h2', {}, 'Forget this machine'), deleteButton(machine)),
+    h(
+      'div',
+      { class: 'settings-grid' },
+      h('section', { class: 'card' }, h('h2', {}, 'Boot'), bootForm(machine, profiles, show)),
+      h('section', { class: 'card' }, h('h2', {}, 'Name and tags'), identityForm(machine, show)),
+      h('section', { class: 'card' }, h('h2', {}, 'Power settings'), powerSettingsForm(machine, show)),
+      h('section', { class: 'card danger' }, h('h2', {}, 'Forget this machine'), deleteButton(machine)),
+    ),
   );
 
   let timer = null;

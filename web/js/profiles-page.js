@@ -82,7 +82,7 @@ const kindFields = {
 
 function addForm(saved) {
   const kind = h('select', { name: 'kind' }, Object.entries(KINDS).map(([k, label]) => h('option', { value: k }, label)));
-  const extra = h('div');
+  const extra = h('div', { class: 'kind-fields' });
   const fill = () => extra.replaceChildren(...kindFields[kind.value]());
   kind.addEventListener('change', fill);
   fill();

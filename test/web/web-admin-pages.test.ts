@@ -1,0 +1,149 @@
+// The appliance, profiles and settings pages in a real browser (Debian chromium, headless) against a real
+// `bramble serve` on loopback: health charts, profiles of each kind added and deleted, the boot menu's
+// settings, and a password change, with the API's field errors shown beside their fields.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { requireTool } from '../support/require-tool.js';
+import { apiSession, launchBrowser, logIn, screenshot, serveBramble, watchProblems } from './web-harness.js';
+
+async function fieldError(page: Page, field: string, text: RegExp): Promise<void> {
+  const slot = page.locator(`[data-error-for~="${field}"]`).filter({ hasText: text });
+  await slot.waitFor({ timeout: 10_000 });
+}
+
+test('web page: appliance health, profiles, settings and password', async (t) => {
+  if (!requireTool(t, 'chromium', 'chromium')) return;
+  const served = await serveBramble(t);
+  const { base } = served;
+  const browser = await launchBrowser(t);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems = watchProblems(page);
+  const api = await apiSession(served);
+  await logIn(page, served);
+
+  await t.test('appliance: a chart per measure from GET /api/v1/health, temperature or n/a', async () => {
+    await page.click('header nav a:text("Appliance")');
+    await page.waitForURL(`${base}/appliance`);
+    const charts = page.locator('figure.chart');
+    await charts.first().waitFor({ timeout: 10_000 });
+    assert.deepEqual(await charts.evaluateAll((f) => f.map((x) => (x as HTMLElement).dataset.measure)), ['cpu', 'load', 'memory', 'disk', 'temperature']);
+    assert.match(await page.locator('[data-measure="memory"] .value').innerText(), /^\d+(\.\d)? % of \d/);
+    assert.match(await page.locator('[data-measure="disk"] .value').innerText(), /% used, .* free$/);
+    assert.match(await page.locator('[data-measure="temperature"] .value').innerText(), /^(n\/a|-?\d+\.\d °C)$/);
+    assert.ok((await page.locator('[data-measure="memory"] svg.spark circle.spark-dot').count()) === 1, 'the newest memory sample is drawn');
+    assert.match(await page.locator('main p.muted').last().innerText(), /^Up .*\d+ samples?/);
+    // The page reads again every 10 s: the second sample turns the memory dot into a line, without a reload.
+    await page.waitForFunction(() => (document.querySelector('[data-measure="memory"] polyline')?.getAttribute('points') ?? '').split(' ').length >= 2, null, { timeout: 30_000 });
+    await screenshot(page, 'appliance');
+  });
+
+  const kernel = join(served.dir, 'vmlinuz');
+  const initrd = join(served.dir, 'initrd.img');
+  await writeFile(kernel, 'k');
+  await writeFile(initrd, 'i');
+
+  await t.test('profiles: errors beside their fields, one of each kind added, deleted (also when in use)', async () => {
+    await page.click('header nav a:text("Profiles")');
+    await page.locator('p.empty', { hasText: 'No profiles yet' }).waitFor();
+    const add = page.locator('form.add-profile');
+    await add.locator('button[type="submit"]').click();
+    await fieldError(page, 'name', /must be 1-63 letters/);
+
+    await add.locator('input[name="name"]').fill('debian');
+    await add.locator('input[name="kernel"]').fill('vmlinuz');
+    await add.locator('button[type="submit"]').click();
+    await fieldError(page, 'kernel', /must be an absolute path or an http\(s\) URL/);
+    await add.locator('input[name="kernel"]').fill(kernel);
+    await add.locator('textarea[name="initrds"]').fill(`${initrd}\n/no/such/initrd`);
+    await add.locator('button[type="submit"]').click();
+    await fieldError(page, 'initrd', /is not a readable file/);
+    await add.locator('textarea[name="initrds"]').fill(initrd);
+    await add.locator('input[name="cmdline"]').fill('console=ttyS0 quiet');
+    await add.locator('input[name="description"]').fill('Debian, from the appliance');
+    await add.locator('button[type="submit"]').click();
+    await page.locator('tr[data-profile="debian"]').waitFor();
+    assert.match(await page.locator('tr[data-profile="debian"]').innerText(), /console=ttyS0 quiet/);
+
+    await add.locator('input[name="name"]').fill('netboot');
+    await add.locator('select[name="kind"]').selectOption('chain');
+    await add.locator('input[name="chain"]').fill('ftp://example.invalid/');
+    await add.locator('button[type="submit"]').click();
+    await fieldError(page, 'chain', /must be an http\(s\) URL/);
+    await add.locator('input[name="chain"]').fill('http://127.0.0.1/menu.ipxe');
+    await add.locator('button[type="submit"]').click();
+    await page.locator('tr[data-profile="netboot"]').waitFor();
+
+    await add.locator('input[name="name"]').fill('shell');
+    await add.locator('select[name="kind"]').selectOption('script');
+    await add.locator('textarea[name="script"]').fill('#!ipxe\nshell');
+    await add.locator('button[type="submit"]').click();
+    await fieldError(page, 'name', /built-in menu entry/);
+    await add.locator('input[name="name"]').fill('ipxe-shell');
+    await add.locator('button[type="submit"]').click();
+    await page.locator('tr[data-profile="ipxe-shell"]').waitFor();
+
+    await add.locator('input[name="name"]').fill('disk');
+    await add.locator('select[name="kind"]').selectOption('local-disk');
+    await add.locator('button[type="submit"]').click();
+    await page.locator('tr[data-profile="disk"]').waitFor();
+    const kinds = (await api('GET', '/profiles')) as { name: string; kind: string }[];
+    assert.deepEqual(kinds.map((p) => [p.name, p.kind]), [['debian', 'kernel'], ['netboot', 'chain'], ['ipxe-shell', 'script'], ['disk', 'local-disk']]);
+    await screenshot(page, 'profiles');
+
+    await page.locator('tr[data-profile="netboot"] button:text("Delete")').click();
+    await page.locator('tr[data-profile="netboot"]').waitFor({ state: 'detached' });
+    // In use: the page asks again and deletes with force, which unassigns it.
+    await api('POST', '/machines', { mac: '52:54:00:00:00:09', profile: 'disk' });
+    await page.locator('tr[data-profile="disk"] button:text("Delete")').click();
+    await page.locator('tr[data-profile="disk"]').waitFor({ state: 'detached' });
+    const machine = (await api('GET', '/machines/52:54:00:00:00:09')) as { profile?: string };
+    assert.equal(machine.profile, undefined);
+  });
+
+  await t.test('settings: the boot menu, with its errors beside the fields', async () => {
+    await page.click('header nav a:text("Settings")');
+    const title = page.locator('input[name="menu.title"]');
+    await title.waitFor();
+    assert.equal(await title.inputValue(), 'Bramble network boot');
+    assert.deepEqual(await page.locator('select[name="menu.defaultEntry"] option').evaluateAll((o) => o.map((x) => (x as HTMLOptionElement).value)), ['local', 'shell', 'reboot', 'debian', 'ipxe-shell']);
+    await page.fill('input[name="menu.timeoutSeconds"]', '9999');
+    await page.click('button:text("Save menu")');
+    await fieldError(page, 'menu.timeoutSeconds', /from 0 to 3600/);
+    await title.fill('Lab boot menu');
+    await page.fill('input[name="menu.timeoutSeconds"]', '5');
+    await page.selectOption('select[name="menu.defaultEntry"]', 'debian');
+    await page.click('button:text("Save menu")');
+    await page.locator('.notice', { hasText: 'Menu saved' }).waitFor();
+    assert.deepEqual(await api('GET', '/settings'), { menu: { title: 'Lab boot menu', timeoutSeconds: 5, defaultEntry: 'debian' } });
+    await screenshot(page, 'settings');
+  });
+
+  await t.test('password: wrong, short and mismatched are refused in place; the new one logs in', async () => {
+    const fill = async (current: string, next: string, repeat: string) => {
+      await page.fill('input[name="current"]', current);
+      await page.fill('input[name="next"]', next);
+      await page.fill('input[name="repeat"]', repeat);
+      await page.click('button:text("Change password")');
+    };
+    await fill(served.password, 'new-password-1', 'new-password-2');
+    await fieldError(page, 'repeat', /does not match/);
+    await fill(served.password, 'short', 'short');
+    await fieldError(page, 'next', /at least 10 characters/);
+    await fill('wrong-password', 'new-password-1', 'new-password-1');
+    await fieldError(page, 'current', /wrong password/);
+    await fill(served.password, 'new-password-1', 'new-password-1');
+    await page.locator('.notice', { hasText: 'Password changed' }).waitFor();
+    await page.click('#logout');
+    await page.waitForURL(`${base}/login`);
+    await logIn(page, { ...served, password: 'new-password-1' });
+  });
+
+  assert.deepEqual(
+    problems.filter((p) => !/status of (400|403|409) /.test(p)),
+    [],
+    'no script errors or CSP refusals (400, 403 and 409 were the refused inputs)',
+  );
+});
