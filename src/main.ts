@@ -23,6 +23,7 @@ import { withIpxeBinaries } from './boot/ipxe-binaries.js';
 import { createDhcpServer, type DhcpClient, type DhcpServer } from './dhcp/server.js';
 import { probeDhcpServers } from './dhcp/probe.js';
 import { bootRoutes } from './http/boot-routes.js';
+import { webRoutes } from './http/web-routes.js';
 import { apiV1 } from './api/api-v1.js';
 import type { ApiEnv } from './api/guard.js';
 import { AuthService } from './auth/auth-service.js';
@@ -158,7 +159,8 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
   const http = await startHttpServer({
     app: new Hono<ApiEnv>()
       .route('/', apiApp(false))
-      .route('/', bootRoutes({ store, recorder, log: bootLog, httpBase, defaultProfile: config.defaultProfile, ipxeDir: config.ipxeDir, assetsDir, macForIp, kernelSend: kernel.send })),
+      .route('/', bootRoutes({ store, recorder, log: bootLog, httpBase, defaultProfile: config.defaultProfile, ipxeDir: config.ipxeDir, assetsDir, macForIp, kernelSend: kernel.send }))
+      .route('/', webRoutes({ auth })),
     address: config.address,
     port: config.httpPort,
   });
