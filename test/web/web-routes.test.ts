@@ -19,7 +19,7 @@ test('pages redirect to /login without a valid session, and say where to come ba
     ['/profiles', '/login?next=%2Fprofiles'],
     ['/machines/52:54:00:12:34:56', '/login?next=%2Fmachines%2F52%3A54%3A00%3A12%3A34%3A56'],
   ] as const) {
-    for (const cookie of [{}, { cookie: `${SESSION_COOKIE}=expired` }]) {
+    for (const cookie of [{}, { cookie: `${SESSION_COOKIE}=expired` }] as Record<string, string>[]) {
       const r = await app.request(path, { headers: cookie });
       assert.equal(r.status, 302, path);
       assert.equal(r.headers.get('location'), location);
