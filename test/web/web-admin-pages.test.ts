@@ -121,6 +121,57 @@ test('web page: appliance health, profiles, settings and password', async (t) =>
     await screenshot(page, 'settings');
   });
 
+  await t.test('machine page parts from fixtures: an x86 PC agent report, a partial one, none; a chainloaded boot', async () => {
+    // The agent's report as test/inventory/agent.test.ts proves it for the x86-pc fixture.
+    const pc = {
+      hostname: 'nuc-1',
+      kernel: '6.1.0-18-amd64',
+      cpu: { model: 'Intel(R) Core(TM) i5-8259U CPU @ 2.30GHz', cores: 4, threads: 8 },
+      memoryBytes: 16259904 * 1024,
+      disks: [
+        { name: 'nvme0n1', sizeBytes: 1953525168 * 512, model: 'Samsung SSD 970 EVO Plus 1TB', rotational: false, removable: false },
+        { name: 'sdb', sizeBytes: 60063744 * 512, model: 'Ultra Fit', rotational: true, removable: true },
+      ],
+      nics: [
+        { name: 'eno1', mac: '94:c6:91:aa:bb:01', speedMbps: 1000, driver: 'e1000e' },
+        { name: 'wlp0s20f3', mac: 'a0:51:0b:12:34:56', driver: 'iwlwifi' },
+      ],
+      manufacturer: 'Intel(R) Client Systems',
+      product: 'NUC8i5BEH',
+      serial: 'G6BE12345678',
+    };
+    const t0 = Date.parse('2026-01-01T10:00:00Z');
+    const at = (s: number, stage: string, fields?: Record<string, unknown>) => ({ time: new Date(t0 + s * 1000).toISOString(), mac: '94:c6:91:aa:bb:01', stage, detail: stage, ...(fields ? { fields } : {}) });
+    // PXE ROM: DHCP, TFTP of iPXE; iPXE: DHCP again, script, kernel, initrd; then root; then the next boot's DHCP.
+    const first = [at(0, 'dhcp'), at(1, 'tftp'), at(3, 'dhcp'), at(4, 'script'), at(5, 'kernel'), at(9, 'initrd'), at(40, 'root')];
+    const second = [at(100, 'power', { action: 'cycle', ok: true }), at(130, 'dhcp'), at(131, 'tftp')];
+    const shown = await page.evaluate(
+      async ({ pc, first, second }) => {
+        const { hardwareFacts } = await import(String('/static/js/hardware-facts.js'));
+        const { latestBoot, bootTimeline } = await import(String('/static/js/boot-timeline.js'));
+        // No named functions in here: tsx's transform would wrap them in a helper the browser does not have.
+        return {
+          full: hardwareFacts({ hardware: pc, hardwareAt: new Date().toISOString() }).textContent,
+          partial: hardwareFacts({ hardware: { cpu: {}, disks: [{ name: 'sda' }], nics: 'not a list' } }).textContent,
+          none: hardwareFacts({}).textContent,
+          firstBoot: latestBoot(first).map((s: { step: string }) => s.step),
+          secondBoot: latestBoot([...first, ...second]).map((s: { step: string }) => s.step),
+          gaps: [...bootTimeline(first).querySelectorAll('.tl-gap')].map((g) => g.textContent),
+        };
+      },
+      { pc, first, second },
+    );
+    for (const text of ['Intel(R) Core(TM) i5-8259U CPU @ 2.30GHz (4 cores, 8 threads)', '15.5 GiB', 'NUC8i5BEH', 'G6BE12345678', 'nvme0n1', '932 GiB', '28.6 GiB', 'Samsung SSD 970 EVO Plus 1TB', '1000 Mb/s', 'e1000e', 'iwlwifi']) {
+      assert.ok(shown.full?.includes(text), `hardware shows ${text}: ${shown.full}`);
+    }
+    assert.match(shown.partial ?? '', /unknown model/);
+    assert.match(shown.partial ?? '', /sda/);
+    assert.match(shown.none ?? '', /No hardware facts yet/);
+    assert.deepEqual(shown.firstBoot, ['dhcp', 'tftp', 'script', 'kernel', 'initrd', 'root']);
+    assert.deepEqual(shown.secondBoot, ['power', 'dhcp', 'tftp']);
+    assert.deepEqual(shown.gaps, ['1.0 s', '3.0 s', '1.0 s', '4.0 s', '31 s']);
+  });
+
   await t.test('password: wrong, short and mismatched are refused in place; the new one logs in', async () => {
     const fill = async (current: string, next: string, repeat: string) => {
       await page.fill('input[name="current"]', current);
