@@ -2,14 +2,14 @@
 // driven by playwright-core, logging in, and an API session for setting things up. Everything started is
 // stopped by t.after.
 import assert from 'node:assert/strict';
-import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startProcess } from '../support/managed-process.js';
 import { findTool } from '../support/require-tool.js';
+import { cliPath, freePort, requireBuild } from '../cli/support/bramble-process.js';
 
 export const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
 
@@ -17,25 +17,15 @@ export interface Served {
   readonly base: string;
   readonly dir: string;
   readonly password: string;
-  readonly log: () => string;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 export async function serveBramble(t: TestContext): Promise<Served> {
-  const cli = join(process.cwd(), 'bin', 'bramble.js');
-  await access(join(process.cwd(), 'dist', 'cli.js')).catch(() => assert.fail('dist/cli.js missing: run `npm run build` first'));
+  await requireBuild();
   const dir = await mkdtemp(join(tmpdir(), 'bramble-web-'));
   await mkdir(join(dir, 'ipxe'));
   const [http, tftp] = [await freePort(), await freePort()];
   const server = startProcess(
-    [process.execPath, cli, 'serve', '--interface', 'lo', '--address', '127.0.0.1', '--dhcp-mode', 'off', '--http-port', String(http), '--tftp-port', String(tftp), '--data-dir', join(dir, 'data'), '--ipxe-dir', join(dir, 'ipxe')],
+    [process.execPath, cliPath, 'serve', '--interface', 'lo', '--address', '127.0.0.1', '--dhcp-mode', 'off', '--http-port', String(http), '--tftp-port', String(tftp), '--data-dir', join(dir, 'data'), '--ipxe-dir', join(dir, 'ipxe')],
     { label: 'bramble serve' },
   );
   t.after(async () => {
@@ -44,7 +34,7 @@ export async function serveBramble(t: TestContext): Promise<Served> {
   });
   const first = await server.waitFor(/"initialPassword":"([^"]+)"/, 20_000);
   await server.waitFor(/bramble is serving/, 20_000);
-  return { base: `http://127.0.0.1:${http}`, dir, password: first[1]!, log: () => server.tail(30) };
+  return { base: `http://127.0.0.1:${http}`, dir, password: first[1]! };
 }
 
 export async function launchBrowser(t: TestContext): Promise<Browser> {
