@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { requireTool } from '../support/require-tool.js';
-import { apiSession, launchBrowser, logIn, screenshot, serveBramble, watchProblems } from './web-harness.js';
+import { apiSession, logIn, screenshot, startWebTest } from './web-harness.js';
 
 async function fieldError(page: Page, field: string, text: RegExp): Promise<void> {
   const slot = page.locator(`[data-error-for~="${field}"]`).filter({ hasText: text });
@@ -15,12 +14,10 @@ async function fieldError(page: Page, field: string, text: RegExp): Promise<void
 }
 
 test('web page: appliance health, profiles, settings and password', async (t) => {
-  if (!requireTool(t, 'chromium', 'chromium')) return;
-  const served = await serveBramble(t);
+  const web = await startWebTest(t);
+  if (web === null) return;
+  const { served, page, problems } = web;
   const { base } = served;
-  const browser = await launchBrowser(t);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const problems = watchProblems(page);
   const api = await apiSession(served);
   await logIn(page, served);
 

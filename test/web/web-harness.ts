@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startProcess } from '../support/managed-process.js';
-import { findTool } from '../support/require-tool.js';
+import { findTool, requireTool } from '../support/require-tool.js';
 import { cliPath, freePort, requireBuild } from '../cli/support/bramble-process.js';
 
 export const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
@@ -19,7 +19,7 @@ export interface Served {
   readonly password: string;
 }
 
-export async function serveBramble(t: TestContext): Promise<Served> {
+async function serveBramble(t: TestContext): Promise<Served> {
   await requireBuild();
   const dir = await mkdtemp(join(tmpdir(), 'bramble-web-'));
   await mkdir(join(dir, 'ipxe'));
@@ -37,13 +37,32 @@ export async function serveBramble(t: TestContext): Promise<Served> {
   return { base: `http://127.0.0.1:${http}`, dir, password: first[1]! };
 }
 
-export async function launchBrowser(t: TestContext): Promise<Browser> {
+async function launchBrowser(t: TestContext): Promise<Browser> {
   const executablePath = findTool('chromium');
   assert.ok(executablePath, 'chromium not found');
   // --no-sandbox: Chromium's sandbox cannot start as root, which is how CI runs.
   const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
   t.after(() => browser.close());
   return browser;
+}
+
+export interface WebTest {
+  readonly served: Served;
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Filled as the page complains; see watchProblems. */
+  readonly problems: string[];
+}
+
+/** A server and a desktop-sized page, or null when chromium is missing (the test is then skipped, or fails under CI). */
+export async function startWebTest(t: TestContext): Promise<WebTest | null> {
+  if (!requireTool(t, 'chromium', 'chromium')) return null;
+  const served = await serveBramble(t);
+  const browser = await launchBrowser(t);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  return { served, browser, context, page, problems: watchProblems(page) };
 }
 
 /** Collects what the page complains about (CSP refusals, script errors, failed requests), to assert none. */

@@ -5,19 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requireTool } from '../support/require-tool.js';
-import { apiSession, launchBrowser, logIn, screenshot, serveBramble, watchProblems } from './web-harness.js';
+import { apiSession, screenshot, startWebTest, watchProblems } from './web-harness.js';
 
 const MAC = '52:54:00:12:34:56';
 
 test('web page: login, live machines, machine page, power, phone, logout', async (t) => {
-  if (!requireTool(t, 'chromium', 'chromium')) return;
-  const served = await serveBramble(t);
+  const web = await startWebTest(t);
+  if (web === null) return;
+  const { served, browser, context, page, problems } = web;
   const { base } = served;
-  const browser = await launchBrowser(t);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const problems = watchProblems(page);
   const boot = async (query: string) => {
     const r = await fetch(`${base}/boot.ipxe?${query}`);
     assert.equal(r.status, 200);
