@@ -10,7 +10,7 @@ import { createRecorder } from './inventory/recorder.js';
 import { createEventBus } from './live/event-bus.js';
 import { createHealthSampler } from './health/sampler.js';
 import { createPowerService } from './power/power-service.js';
-import { makeDriver } from './power/drivers.js';
+import { makeDriver, powerCapabilities } from './power/drivers.js';
 import { ensureSshKey, sshFiles } from './power/ssh-key.js';
 import { wakeMac } from './power/wol.js';
 import type { WolSettings } from './power/wol-settings.js';
@@ -135,6 +135,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
       events,
       auth,
       checkPower,
+      powerCan: (machine) => powerCapabilities(machine, { serving, ssh: sshFiles(config.dataDir) }),
       trusted,
       log: apiLog,
       bus,

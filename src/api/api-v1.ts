@@ -7,6 +7,8 @@ import type { Logger } from '../log/logger.js';
 import type { BootEventLog } from '../store/boot-events.js';
 import type { Store } from '../store/store.js';
 import type { PowerCheck } from '../inventory/machine-input.js';
+import type { PowerAction } from '../power/driver.js';
+import type { Machine } from '../store/schema.js';
 import type { EventBus } from '../live/event-bus.js';
 import type { HealthSampler } from '../health/sampler.js';
 import { authRoutes } from './auth-routes.js';
@@ -27,6 +29,8 @@ export interface ApiV1Deps {
   readonly events: BootEventLog;
   readonly auth: AuthService;
   readonly checkPower: (input: unknown) => PowerCheck;
+  /** The actions a machine's power driver declares (for the page's buttons); null without a driver. */
+  readonly powerCan: (machine: Machine) => readonly PowerAction[] | null;
   /** Live service status, or null when the API runs in-process for a CLI command with no server. */
   readonly status: (() => Record<string, unknown>) | null;
   /** True on the control socket and in-process for the CLI: access was already limited to the owner. */
@@ -49,7 +53,7 @@ export function apiV1(deps: ApiV1Deps): Hono<ApiEnv> {
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/status', (c) => c.json({ server: deps.status !== null, ...(deps.status?.() ?? {}) }));
   app.route('/', authRoutes({ auth: deps.auth, clientAddress: deps.clientAddress }));
-  app.route('/machines', machinesRoutes({ store: deps.store, events: deps.events, checkPower: deps.checkPower }));
+  app.route('/machines', machinesRoutes({ store: deps.store, events: deps.events, checkPower: deps.checkPower, powerCan: deps.powerCan }));
   app.route('/profiles', profilesRoutes(deps.store));
   app.route('/settings', settingsRoutes(deps.store));
   app.route('/', powerRoutes(deps.power));

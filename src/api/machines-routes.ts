@@ -6,6 +6,7 @@ import type { BootEventLog } from '../store/boot-events.js';
 import { normalizeMac } from '../net/mac.js';
 import { checkMachinePatch, type MachinePatch, type PowerCheck } from '../inventory/machine-input.js';
 import { machineState } from '../inventory/machine-state.js';
+import type { PowerAction } from '../power/driver.js';
 import type { ApiEnv } from './guard.js';
 import { machineView, unmaskPower } from './machine-view.js';
 import { jsonObject, problem } from './problem.js';
@@ -14,6 +15,8 @@ export interface MachinesDeps {
   readonly store: Store;
   readonly events: BootEventLog;
   readonly checkPower: (input: unknown) => PowerCheck;
+  /** What the machine's power driver can do, as the driver declares it; null when it has none (or none can be made). */
+  readonly powerCan: (machine: Machine) => readonly PowerAction[] | null;
 }
 
 export function machinesRoutes(deps: MachinesDeps): Hono<ApiEnv> {
@@ -22,7 +25,8 @@ export function machinesRoutes(deps: MachinesDeps): Hono<ApiEnv> {
   const find = (mac: string | null): Machine | undefined => (mac === null ? undefined : store.read().machines.find((m) => m.mac === mac));
   const view = (m: Machine) => {
     const recent = events.recent(m.mac);
-    return { ...machineView(m), state: machineState(m, recent, Date.now()), events: recent };
+    const can = deps.powerCan(m);
+    return { ...machineView(m), state: machineState(m, recent, Date.now()), ...(can === null ? {} : { powerCan: can }), events: recent };
   };
   const notFound = (raw: string) => problem(404, 'NO_SUCH_MACHINE', `no machine ${raw}`);
 

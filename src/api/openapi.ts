@@ -48,7 +48,19 @@ export function openApiDocument(): Record<string, unknown> {
       },
       schemas: {
         Error: error,
-        Machine: { type: 'object', required: ['mac', 'firstSeen', 'lastSeen'], properties: { mac: { type: 'string' }, name: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } }, events: { type: 'array' } } },
+        Machine: {
+          type: 'object',
+          required: ['mac', 'firstSeen', 'lastSeen', 'state'],
+          properties: {
+            mac: { type: 'string' },
+            name: { type: 'string' },
+            tags: { type: 'array', items: { type: 'string' } },
+            state: { enum: ['discovered', 'ready', 'booting', 'running', 'off', 'unknown'] },
+            powerCan: { type: 'array', items: { enum: ['on', 'off', 'cycle', 'status'] }, description: 'what its power driver can do' },
+            hardware: { type: 'object', description: 'facts the inventory agent posted' },
+            events: { type: 'array' },
+          },
+        },
         MachinePatch: machinePatch,
         Profile: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string', enum: ['kernel', 'script', 'chain', 'local-disk'] } } },
       },

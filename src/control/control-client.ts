@@ -43,6 +43,8 @@ export async function withApi<T>(dataDir: string, use: (call: ApiCall, via: 'ser
       events,
       auth: new AuthService(store),
       checkPower,
+      // Without the serving interface's details the drivers cannot be made here; the CLI does not need them.
+      powerCan: () => null,
       status: null,
       trusted: true,
       log: silentLogger(),

@@ -2,7 +2,8 @@
 import type { PowerCheck } from '../inventory/machine-input.js';
 import type { Machine } from '../store/schema.js';
 import { manualDriver, parseManualSettings, type ManualSettings } from './manual.js';
-import type { DriverMade } from './power-service.js';
+import { POWER_ACTIONS, type DriverMade } from './power-service.js';
+import type { PowerAction } from './driver.js';
 import { checkPowerSettings, type SettingsParser } from './settings-check.js';
 import { parseSshSettings, sshDriver } from './ssh.js';
 import type { SshFiles } from './ssh-key.js';
@@ -29,6 +30,13 @@ export function checkPower(input: unknown): PowerCheck {
 export interface DriverContext {
   readonly serving: ServingInterface;
   readonly ssh: SshFiles;
+}
+
+/** The actions the machine's driver declares, in the API's order; null when it has no driver that can be made. */
+export function powerCapabilities(machine: Machine, context: DriverContext): PowerAction[] | null {
+  if (machine.power === undefined) return null;
+  const made = makeDriver(machine, context);
+  return made.ok ? POWER_ACTIONS.filter((a) => made.driver.can.has(a)) : null;
 }
 
 /** Builds the machine's driver from its stored settings, checked again (the store may predate a rule). */

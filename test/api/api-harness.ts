@@ -6,7 +6,7 @@ import type { TestContext } from 'node:test';
 import { apiV1 } from '../../src/api/api-v1.js';
 import { AuthService } from '../../src/auth/auth-service.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { checkPower, makeDriver } from '../../src/power/drivers.js';
+import { checkPower, makeDriver, powerCapabilities } from '../../src/power/drivers.js';
 import { createEventBus, type EventBus } from '../../src/live/event-bus.js';
 import { createPowerService } from '../../src/power/power-service.js';
 import { sshFiles } from '../../src/power/ssh-key.js';
@@ -38,6 +38,8 @@ export async function apiHarness(t: TestContext, options: { trusted?: boolean; p
   });
   let now = Date.parse('2026-11-26T12:00:00Z');
   const bus = createEventBus();
+  // Drivers that need the serving interface get loopback; tests here use drivers that send nothing on it.
+  const driverContext = { serving: { name: 'lo', address: '127.0.0.1', netmask: 8 }, ssh: sshFiles(dir) };
   const auth = new AuthService(store, () => now);
   const admin = await auth.ensureAdmin();
   if (!admin.created) throw new Error('a fresh store must get its admin');
@@ -46,6 +48,7 @@ export async function apiHarness(t: TestContext, options: { trusted?: boolean; p
     events,
     auth,
     checkPower,
+    powerCan: (machine) => powerCapabilities(machine, driverContext),
     status: null,
     trusted: options.trusted ?? false,
     log: silentLogger(),
@@ -60,8 +63,7 @@ export async function apiHarness(t: TestContext, options: { trusted?: boolean; p
           events.append(event);
           bus.publish(event);
         },
-        // Drivers that need the serving interface get loopback; tests here use drivers that send nothing on it.
-        makeDriver: (machine) => makeDriver(machine, { serving: { name: 'lo', address: '127.0.0.1', netmask: 8 }, ssh: sshFiles(dir) }),
+        makeDriver: (machine) => makeDriver(machine, driverContext),
         log: silentLogger(),
         timeoutMs: options.powerTimeoutMs ?? 2000,
       }),

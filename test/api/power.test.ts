@@ -74,3 +74,19 @@ test('power refusals: unknown action names the field, no settings and unsupporte
   assert.match(((await manual.json()) as { detail: string }).detail, /Switch it on by hand: button on the back/);
   assert.equal((await h.call('POST', '/api/v1/machines/52:54:00:00:00:06/power', { body: { action: 'on' } })).status, 404);
 });
+
+test('each machine says what its power driver can do, as the driver declares it', async (t) => {
+  const h = await apiHarness(t, { trusted: true });
+  await h.call('POST', '/api/v1/machines', { body: { mac: '52:54:00:00:00:07', power: { driver: 'wol' } } });
+  await h.call('POST', '/api/v1/machines', { body: { mac: '52:54:00:00:00:08', power: { driver: 'webhook', onUrl: 'http://198.18.0.9/on', offUrl: 'http://198.18.0.9/off' } } });
+  await h.call('POST', '/api/v1/machines', { body: { mac: '52:54:00:00:00:09' } });
+  const machines = (await (await h.call('GET', '/api/v1/machines')).json()) as Array<{ mac: string; powerCan?: string[] }>;
+  assert.deepEqual(
+    machines.map((m) => [m.mac, m.powerCan]),
+    [
+      ['52:54:00:00:00:07', ['on']],
+      ['52:54:00:00:00:08', ['on', 'off', 'cycle']],
+      ['52:54:00:00:00:09', undefined],
+    ],
+  );
+});

@@ -1,22 +1,14 @@
-// Power buttons for a machine: the actions its driver can do (as src/power/*.ts declare them) that make sense
-// in its current state, each a POST /api/v1/machines/MAC/power.
+// Power buttons for a machine: the actions its driver can do (the API's powerCan, from the driver itself) that
+// make sense in its current state, each a POST /api/v1/machines/MAC/power.
 import { api } from './api.js';
 import { h } from './dom.js';
 import { notice } from './notice.js';
 
-const DRIVER_ACTIONS = {
-  wol: ['on'],
-  ssh: ['off', 'cycle'],
-  tasmota: ['on', 'off', 'cycle'],
-  shelly: ['on', 'off', 'cycle'],
-  webhook: ['on', 'off', 'cycle'],
-  manual: ['on', 'off', 'cycle'],
-};
 const BY_STATE = { off: ['on'], running: ['off', 'cycle'], booting: ['off', 'cycle'] };
 const LABELS = { on: 'Power on', off: 'Power off', cycle: 'Power cycle' };
 
 export function powerActions(machine) {
-  const can = DRIVER_ACTIONS[machine.power?.driver] ?? [];
+  const can = machine.powerCan ?? [];
   const sensible = BY_STATE[machine.state] ?? ['on', 'off', 'cycle'];
   return can.filter((a) => sensible.includes(a));
 }
