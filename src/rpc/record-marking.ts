@@ -1,0 +1,178 @@
+// TCP record marking for ONC RPC (RFC 5531 §11): a streaming, size-limited record decoder and a framing encoder.
+//
+// Each fragment is a 4-byte header (top bit: last fragment of the record; low 31 bits: its length) and its
+// bytes. Limits are enforced on headers, before any of the announced bytes are kept: a peer announcing 2 GiB
+// costs us 4 bytes, then the decoder fails for good and says the connection must close, since the stream can
+// no longer be resynchronised. Records that arrive in one fragment inside one chunk come out as views.
+
+const LAST_FRAGMENT = 0x8000_0000;
+/** The largest length a fragment header can carry (31 bits). */
+export const MAX_FRAGMENT_LENGTH = 0x7fff_ffff;
+
+/** An NFS WRITE of 1 MiB (our wtmax) plus the RPC header, credentials and NFS arguments around it. */
+export const DEFAULT_MAX_RECORD = 1024 * 1024 + 64 * 1024;
+
+export interface RecordLimits {
+  /** Largest fragment accepted, in bytes (default DEFAULT_MAX_RECORD). */
+  readonly maxFragment?: number;
+  /** Largest record accepted, all its fragments together (default DEFAULT_MAX_RECORD). */
+  readonly maxRecord?: number;
+}
+
+export type RecordErrorCode = 'FRAGMENT_TOO_LONG' | 'RECORD_TOO_LONG';
+
+export interface RecordError {
+  readonly code: RecordErrorCode;
+  readonly detail: string;
+}
+
+export interface RecordPush {
+  /** Records completed by this chunk, in order. */
+  readonly records: Buffer[];
+  /** Set once the stream broke a limit; the connection must then be closed (later pushes return it again). */
+  readonly error: RecordError | null;
+}
+
+export class RecordDecoder {
+  readonly #maxFragment: number;
+  readonly #maxRecord: number;
+  /** Header bytes seen so far when a header straddles chunks. */
+  readonly #header = Buffer.alloc(4);
+  #headerHave = 0;
+  /** Bytes of the current fragment still to come; -1 while reading a header. */
+  #fragmentLeft = -1;
+  #fragmentIsLast = false;
+  /** Pieces of the current record, all views of pushed chunks. */
+  #pieces: Buffer[] = [];
+  #recordBytes = 0;
+  #error: RecordError | null = null;
+
+  constructor(limits: RecordLimits = {}) {
+    this.#maxFragment = Math.min(limits.maxFragment ?? DEFAULT_MAX_RECORD, MAX_FRAGMENT_LENGTH);
+    this.#maxRecord = limits.maxRecord ?? DEFAULT_MAX_RECORD;
+  }
+
+  /** Bytes held for incomplete records and headers: never above maxRecord + 3. */
+  get bufferedBytes(): number {
+    return this.#recordBytes + this.#headerHave;
+  }
+
+  get error(): RecordError | null {
+    return this.#error;
+  }
+
+  push(chunk: Uint8Array): RecordPush {
+    const records: Buffer[] = [];
+    if (this.#error !== null) return { records, error: this.#error };
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let at = 0;
+    while (at < buf.length || this.#fragmentLeft === 0) {
+      if (this.#fragmentLeft < 0) {
+        const take = Math.min(4 - this.#headerHave, buf.length - at);
+        buf.copy(this.#header, this.#headerHave, at, at + take);
+        this.#headerHave += take;
+        at += take;
+        if (this.#headerHave < 4) break;
+        this.#headerHave = 0;
+        const error = this.#startFragment(this.#header.readUInt32BE(0));
+        if (error !== null) {
+          this.#fail(error);
+          return { records, error };
+        }
+        continue;
+      }
+      const take = Math.min(this.#fragmentLeft, buf.length - at);
+      if (take > 0) {
+        this.#pieces.push(buf.subarray(at, at + take));
+        this.#recordBytes += take;
+        this.#fragmentLeft -= take;
+        at += take;
+      }
+      if (this.#fragmentLeft > 0) break;
+      this.#fragmentLeft = -1;
+      if (this.#fragmentIsLast) records.push(this.#takeRecord());
+    }
+    return { records, error: null };
+  }
+
+  #startFragment(header: number): RecordError | null {
+    const length = header & MAX_FRAGMENT_LENGTH;
+    if (length > this.#maxFragment) {
+      return { code: 'FRAGMENT_TOO_LONG', detail: `fragment of ${length} bytes, above the limit of ${this.#maxFragment}` };
+    }
+    if (this.#recordBytes + length > this.#maxRecord) {
+      return {
+        code: 'RECORD_TOO_LONG',
+        detail: `record would reach ${this.#recordBytes + length} bytes, above the limit of ${this.#maxRecord}`,
+      };
+    }
+    this.#fragmentLeft = length;
+    this.#fragmentIsLast = (header & LAST_FRAGMENT) !== 0;
+    return null;
+  }
+
+  #takeRecord(): Buffer {
+    const pieces = this.#pieces;
+    const out = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, this.#recordBytes);
+    this.#pieces = [];
+    this.#recordBytes = 0;
+    return out;
+  }
+
+  #fail(error: RecordError): void {
+    this.#error = error;
+    this.#pieces = [];
+    this.#recordBytes = 0;
+    this.#headerHave = 0;
+  }
+}
+
+/**
+ * Frames one record for TCP: its chunks (a writer's chunks(), say) behind fragment headers, split into fragments
+ * of at most `maxFragment` bytes. Payload bytes are not copied; the result is ready for socket.writev.
+ */
+export function frameRecord(chunks: readonly Uint8Array[], maxFragment = MAX_FRAGMENT_LENGTH): Buffer[] {
+  if (!Number.isInteger(maxFragment) || maxFragment < 1 || maxFragment > MAX_FRAGMENT_LENGTH) {
+    throw new RangeError(`maxFragment must be 1..${MAX_FRAGMENT_LENGTH}, not ${maxFragment}`);
+  }
+  let total = 0;
+  for (const c of chunks) total += c.length;
+  const out: Buffer[] = [];
+  let left = total;
+  let ci = 0;
+  let cat = 0;
+  do {
+    const length = Math.min(left, maxFragment);
+    left -= length;
+    const header = Buffer.allocUnsafe(4);
+    header.writeUInt32BE((left === 0 ? LAST_FRAGMENT : 0) + length, 0);
+    out.push(header);
+    let need = length;
+    while (need > 0) {
+      const c = chunks[ci]!;
+      const take = Math.min(need, c.length - cat);
+      out.push(asBuffer(c).subarray(cat, cat + take));
+      need -= take;
+      cat += take;
+      if (cat === c.length) {
+        ci++;
+        cat = 0;
+      }
+    }
+    // Skip empty chunks so the next fragment starts on real bytes.
+    while (ci < chunks.length && chunks[ci]!.length === cat) {
+      ci++;
+      cat = 0;
+    }
+  } while (left > 0);
+  return out;
+}
+
+/** One record framed as a single Buffer (copies; for small messages and tests). */
+export function encodeRecord(record: Uint8Array, maxFragment = MAX_FRAGMENT_LENGTH): Buffer {
+  return Buffer.concat(frameRecord([record], maxFragment));
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,170 @@
+// Growable writer of XDR primitives (RFC 4506 §4) that can hand large payloads on by reference, for writev.
+//
+// Small items are copied into one growing buffer (doubling, so a reply of many small fields costs few
+// allocations). appendOpaque()/appendRaw() keep a large Buffer as its own chunk instead of copying it: an NFS
+// READ reply's megabyte goes from the file read to the socket untouched, and chunks() is ready for writev.
+// Values out of their type's range are programming errors and throw RangeError (Buffer's own checks).
+import { padded } from './xdr-reader.js';
+
+/** Below this, appending by reference costs more (one more iovec, one more header split) than copying. */
+const COPY_BELOW = 512;
+const ZEROS = Buffer.alloc(4);
+
+export class XdrWriter {
+  #buf: Buffer;
+  /** Start of the bytes in #buf not yet handed to #chunks. */
+  #start = 0;
+  #pos = 0;
+  readonly #chunks: Buffer[] = [];
+  #chunkBytes = 0;
+
+  constructor(initialCapacity = 1024) {
+    this.#buf = Buffer.allocUnsafe(Math.max(16, initialCapacity));
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#chunkBytes + (this.#pos - this.#start);
+  }
+
+  int(value: number): this {
+    this.#room(4);
+    this.#pos = this.#buf.writeInt32BE(value, this.#pos);
+    return this;
+  }
+
+  uint(value: number): this {
+    this.#room(4);
+    this.#pos = this.#buf.writeUInt32BE(value, this.#pos);
+    return this;
+  }
+
+  /** An enum is an int on the wire (RFC 4506 §4.3). */
+  enum(value: number): this {
+    return this.int(value);
+  }
+
+  bool(value: boolean): this {
+    return this.uint(value ? 1 : 0);
+  }
+
+  hyper(value: bigint | number): this {
+    this.#room(8);
+    this.#pos = this.#buf.writeBigInt64BE(BigInt(value), this.#pos);
+    return this;
+  }
+
+  uhyper(value: bigint | number): this {
+    this.#room(8);
+    this.#pos = this.#buf.writeBigUInt64BE(BigInt(value), this.#pos);
+    return this;
+  }
+
+  /** Fixed-length opaque[n]: the bytes, then zero fill to the 4-byte unit. */
+  fixedOpaque(bytes: Uint8Array): this {
+    const total = padded(bytes.length);
+    this.#room(total);
+    this.#buf.set(bytes, this.#pos);
+    this.#buf.fill(0, this.#pos + bytes.length, this.#pos + total);
+    this.#pos += total;
+    return this;
+  }
+
+  /** Variable-length opaque<>: length, bytes, zero fill. */
+  opaque(bytes: Uint8Array): this {
+    return this.uint(bytes.length).fixedOpaque(bytes);
+  }
+
+  /** string<> as UTF-8. */
+  string(text: string): this {
+    const length = Buffer.byteLength(text, 'utf8');
+    const total = padded(length);
+    this.uint(length);
+    this.#room(total);
+    this.#buf.write(text, this.#pos, length, 'utf8');
+    this.#buf.fill(0, this.#pos + length, this.#pos + total);
+    this.#pos += total;
+    return this;
+  }
+
+  /** Counted array T<>. */
+  array<T>(items: readonly T[], writeItem: (writer: XdrWriter, item: T) => void): this {
+    this.uint(items.length);
+    for (const item of items) writeItem(this, item);
+    return this;
+  }
+
+  /** Optional-data *T. */
+  optional<T>(item: T | null | undefined, writeItem: (writer: XdrWriter, item: T) => void): this {
+    if (item === null || item === undefined) return this.bool(false);
+    this.bool(true);
+    writeItem(this, item);
+    return this;
+  }
+
+  /** A linked list as optional-data: TRUE before each entry, FALSE after the last. */
+  list<T>(items: readonly T[], writeItem: (writer: XdrWriter, item: T) => void): this {
+    for (const item of items) {
+      this.bool(true);
+      writeItem(this, item);
+    }
+    return this.bool(false);
+  }
+
+  /** Variable-length opaque whose bytes are kept by reference when large (do not change them until sent). */
+  appendOpaque(bytes: Uint8Array): this {
+    this.uint(bytes.length);
+    this.appendRaw(bytes);
+    const fill = padded(bytes.length) - bytes.length;
+    if (fill > 0) this.raw(ZEROS.subarray(0, fill));
+    return this;
+  }
+
+  /** Bytes already in XDR form, kept by reference when large. */
+  appendRaw(bytes: Uint8Array): this {
+    if (bytes.length < COPY_BELOW) return this.raw(bytes);
+    this.#flushSegment();
+    this.#chunks.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.#chunkBytes += bytes.length;
+    return this;
+  }
+
+  /** Bytes already in XDR form, copied. */
+  raw(bytes: Uint8Array): this {
+    this.#room(bytes.length);
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.length;
+    return this;
+  }
+
+  /** What was written, as views in order (appended payloads are not copied); for socket.writev or framing. */
+  chunks(): Buffer[] {
+    const tail = this.#buf.subarray(this.#start, this.#pos);
+    return tail.length > 0 ? [...this.#chunks, tail] : [...this.#chunks];
+  }
+
+  /** What was written as one Buffer: a view when it is all in one piece, else one copy. */
+  toBuffer(): Buffer {
+    const chunks = this.chunks();
+    if (chunks.length === 1) return chunks[0]!;
+    return Buffer.concat(chunks, this.length);
+  }
+
+  #flushSegment(): void {
+    if (this.#pos === this.#start) return;
+    this.#chunks.push(this.#buf.subarray(this.#start, this.#pos));
+    this.#chunkBytes += this.#pos - this.#start;
+    this.#start = this.#pos;
+  }
+
+  #room(bytes: number): void {
+    if (this.#pos + bytes <= this.#buf.length) return;
+    const used = this.#pos - this.#start;
+    // Views already handed to #chunks keep the old buffer alive, so only the open segment moves.
+    const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, used + bytes));
+    this.#buf.copy(next, 0, this.#start, this.#pos);
+    this.#buf = next;
+    this.#start = 0;
+    this.#pos = used;
+  }
+}
