@@ -4,6 +4,7 @@
 // answer AUTH_ERROR (AUTH_BADCRED or AUTH_TOOWEAK) rather than the call failing to decode. A malformed body of
 // a known flavor is BAD_CRED, which the server answers with AUTH_BADCRED.
 import { XdrReader } from './xdr-reader.js';
+import type { XdrReaderOptions } from './xdr-reader.js';
 import { XdrDecodeError } from './xdr-error.js';
 import { XdrWriter } from './xdr-writer.js';
 
@@ -72,18 +73,18 @@ export type CredentialResult =
   | { readonly ok: true; readonly credential: Credential }
   | { readonly ok: false; readonly code: 'BAD_CRED'; readonly detail: string };
 
-export function decodeCredential(auth: OpaqueAuth): CredentialResult {
+export function decodeCredential(auth: OpaqueAuth, options: XdrReaderOptions = {}): CredentialResult {
   if (auth.flavor === AuthFlavor.none) {
     // RFC 5531 §10.1: AUTH_NONE has a zero-length body; Linux's nfsd refuses any other as a bad credential too.
     if (auth.body.length !== 0) return badCred(`AUTH_NONE credential has a ${auth.body.length}-byte body`);
     return { ok: true, credential: { flavor: 'none' } };
   }
-  if (auth.flavor === AuthFlavor.sys) return decodeAuthSys(auth.body);
+  if (auth.flavor === AuthFlavor.sys) return decodeAuthSys(auth.body, options);
   return { ok: true, credential: { flavor: 'other', number: auth.flavor, body: auth.body } };
 }
 
-function decodeAuthSys(body: Uint8Array): CredentialResult {
-  const r = new XdrReader(body);
+function decodeAuthSys(body: Uint8Array, options: XdrReaderOptions): CredentialResult {
+  const r = new XdrReader(body, options);
   try {
     const stamp = r.uint();
     const machinename = r.string(AUTH_SYS_MAX_MACHINENAME, 'machinename');

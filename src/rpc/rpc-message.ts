@@ -114,7 +114,7 @@ export function decodeRpcCall(buf: Uint8Array, options: XdrReaderOptions = {}): 
     const rawCred = readOpaqueAuth(r, 'credential');
     part = 'verf';
     const verf = readOpaqueAuth(r, 'verifier');
-    const cred = decodeCredential(rawCred);
+    const cred = decodeCredential(rawCred, options);
     if (!cred.ok) return failure('BAD_CRED', cred.detail, xid);
     const argsOffset = r.offset;
     return { ok: true, call: { xid, prog, vers, proc, cred: cred.credential, verf, args: r.rest(), argsOffset } };
