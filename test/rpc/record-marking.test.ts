@@ -1,0 +1,115 @@
+// TCP record marking (RFC 5531 §11): the real nfs-ls client stream (two records, captured on lo by
+// test/rpc/capture-fixtures.ts) fed at every split, multi-fragment records, limits refused at the header with
+// bounded memory, and framing.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_MAX_RECORD, encodeRecord, frameRecord, RecordDecoder } from '../../src/rpc/record-marking.js';
+import { decodeRpcCall } from '../../src/rpc/rpc-message.js';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'rpc');
+const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
+const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+
+function feed(decoder: RecordDecoder, chunks: readonly Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (const c of chunks) {
+    const pushed = decoder.push(c);
+    assert.equal(pushed.error, null, pushed.error?.detail);
+    out.push(...pushed.records);
+  }
+  return out;
+}
+
+test('the nfs-ls stream gives its two calls, whole or split at any byte', () => {
+  const stream = fixture('nfs-ls-getport-c0.stream');
+  const expected = [fixture('nfs-ls-getport-c0-0-call.bin'), fixture('nfs-ls-getport-c0-1-call.bin')];
+  assert.deepEqual(feed(new RecordDecoder(), [stream]), expected);
+  for (let at = 0; at <= stream.length; at++) {
+    assert.deepEqual(feed(new RecordDecoder(), [stream.subarray(0, at), stream.subarray(at)]), expected, `split at ${at}`);
+  }
+  const oneByteAtATime = feed(new RecordDecoder(), [...stream].map((b) => Buffer.from([b])));
+  assert.deepEqual(oneByteAtATime, expected);
+  for (const record of oneByteAtATime) assert.equal(decodeRpcCall(record).ok, true);
+});
+
+test('a record in one fragment inside one chunk comes out as a view of that chunk', () => {
+  const chunk = encodeRecord(hex('01020304'));
+  const [record] = feed(new RecordDecoder(), [chunk]);
+  assert.equal(record?.buffer, chunk.buffer);
+});
+
+test('fragments without the last bit are joined into one record', () => {
+  const stream = hex('00000004 01020304  00000002 0506  80000003 070809');
+  assert.deepEqual(feed(new RecordDecoder(), [stream]), [hex('010203040506070809')]);
+});
+
+test('zero-length fragments are allowed, and an empty last fragment ends the record', () => {
+  const stream = hex('00000000  00000002 0a0b  80000000  80000000');
+  assert.deepEqual(feed(new RecordDecoder(), [stream]), [hex('0a0b'), Buffer.alloc(0)]);
+});
+
+test('a header announcing 2 GiB is refused at once, holding no more than its 4 bytes', () => {
+  const decoder = new RecordDecoder();
+  const pushed = decoder.push(hex('ffffffff'));
+  assert.equal(pushed.error?.code, 'FRAGMENT_TOO_LONG');
+  assert.deepEqual(pushed.records, []);
+  assert.equal(decoder.bufferedBytes, 0);
+  // The stream cannot be resynchronised: later bytes are ignored and the error repeats, so the server closes.
+  const again = decoder.push(Buffer.alloc(1 << 20));
+  assert.equal(again.error?.code, 'FRAGMENT_TOO_LONG');
+  assert.equal(decoder.bufferedBytes, 0);
+  assert.equal(decoder.error?.code, 'FRAGMENT_TOO_LONG');
+});
+
+test('a fragment over the per-fragment limit is FRAGMENT_TOO_LONG even before its body arrives', () => {
+  const decoder = new RecordDecoder({ maxFragment: 8, maxRecord: 100 });
+  assert.deepEqual(feed(decoder, [hex('80000008 0102030405060708')]), [hex('0102030405060708')]);
+  assert.equal(decoder.push(hex('80000009')).error?.code, 'FRAGMENT_TOO_LONG');
+});
+
+test('fragments adding up over the per-record limit are RECORD_TOO_LONG at the header that crosses it', () => {
+  const decoder = new RecordDecoder({ maxFragment: 8, maxRecord: 12 });
+  assert.equal(decoder.push(hex('00000008 0102030405060708')).error, null);
+  assert.equal(decoder.bufferedBytes, 8);
+  const pushed = decoder.push(hex('80000005'));
+  assert.equal(pushed.error?.code, 'RECORD_TOO_LONG');
+  assert.equal(decoder.bufferedBytes, 0, 'what was held for the record is let go');
+});
+
+test('the default limit takes an NFS WRITE of 1 MiB with its headers', () => {
+  const record = Buffer.alloc(1024 * 1024 + 512, 3);
+  assert.ok(DEFAULT_MAX_RECORD >= record.length);
+  const [out] = feed(new RecordDecoder(), [encodeRecord(record)]);
+  assert.deepEqual(out, record);
+});
+
+test('a header split across chunks is held (at most 3 bytes) until it is whole', () => {
+  const decoder = new RecordDecoder();
+  assert.deepEqual(feed(decoder, [hex('80')]), []);
+  assert.equal(decoder.bufferedBytes, 1);
+  assert.deepEqual(feed(decoder, [hex('0000'), hex('02 abcd')]), [hex('abcd')]);
+  assert.equal(decoder.bufferedBytes, 0);
+});
+
+test('frameRecord: one fragment by default, with the last-fragment bit', () => {
+  const framed = frameRecord([hex('01020304'), hex('0506')]);
+  assert.deepEqual(Buffer.concat(framed), hex('80000006 01020304 0506'));
+});
+
+test('frameRecord splits into fragments of at most maxFragment, across chunk edges, without copying', () => {
+  const big = Buffer.alloc(10, 0xee);
+  const framed = frameRecord([hex('0102'), big, hex('03')], 4);
+  assert.deepEqual(Buffer.concat(framed), hex('00000004 0102eeee 00000004 eeeeeeee 00000004 eeeeeeee 80000001 03'));
+  assert.ok(framed.some((piece) => piece.buffer === big.buffer && piece.length === 4), 'payload pieces are views');
+  assert.deepEqual(feed(new RecordDecoder(), [Buffer.concat(framed)]), [Buffer.concat([hex('0102'), big, hex('03')])]);
+});
+
+test('frameRecord of an empty record is one empty last fragment; a bad maxFragment is a RangeError', () => {
+  assert.deepEqual(Buffer.concat(frameRecord([])), hex('80000000'));
+  assert.deepEqual(Buffer.concat(frameRecord([Buffer.alloc(0), hex('01')], 1)), hex('80000001 01'));
+  assert.throws(() => frameRecord([hex('01')], 0), RangeError);
+  assert.throws(() => frameRecord([hex('01')], 2 ** 31), RangeError);
+});
