@@ -10,7 +10,7 @@ import { encodeRecord, frameRecord, RecordDecoder } from '../../src/rpc/record-m
 import { decodeRpcCall, decodeRpcReply } from '../../src/rpc/rpc-message.js';
 import type { RpcDecodeFailureCode } from '../../src/rpc/rpc-message.js';
 import { randomBytes, randomInt, seededRandom } from '../support/seeded-random.js';
-import type { Random } from '../support/seeded-random.js';
+import { mutate } from './mutate-message.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'rpc');
 const captured = (suffix: string): Buffer[] =>
@@ -34,46 +34,6 @@ const CALL_CODES = new Set<RpcDecodeFailureCode>([
   'BAD_CRED',
   'BAD_VERF',
 ]);
-
-function mutate(random: Random, original: Buffer): Buffer {
-  const int = (n: number): number => randomInt(random, n);
-  let m = Buffer.from(original);
-  const rounds = 1 + int(3);
-  for (let r = 0; r < rounds; r++) {
-    switch (int(7)) {
-      case 0: // flip a byte
-        if (m.length > 0) m[int(m.length)] = int(256);
-        break;
-      case 1: // truncate
-        m = m.subarray(0, int(m.length + 1));
-        break;
-      case 2: // a length or count field made huge or off by a little
-        if (m.length >= 4) {
-          const at = int(m.length >> 2) * 4;
-          m.writeUInt32BE([0xffffffff, 0x7fffffff, 401, 256, 17, (m.readUInt32BE(at) + 1) >>> 0][int(6)]!, at);
-        }
-        break;
-      case 3: // append garbage
-        m = Buffer.concat([m, randomBytes(random, int(64))]);
-        break;
-      case 4: // cut a piece out of the middle
-        if (m.length > 8) {
-          const from = int(m.length);
-          m = Buffer.concat([m.subarray(0, from), m.subarray(Math.min(m.length, from + 1 + int(16)))]);
-        }
-        break;
-      case 5: // duplicate a 4-byte unit
-        if (m.length >= 4) {
-          const at = int(m.length >> 2) * 4;
-          m = Buffer.concat([m.subarray(0, at + 4), m.subarray(at)]);
-        }
-        break;
-      default: // small integer in a random unit (enum, bool, flavor fields)
-        if (m.length >= 4) m.writeUInt32BE(int(8), int(m.length >> 2) * 4);
-    }
-  }
-  return m;
-}
 
 function callInputs(count: number, seed: number): Buffer[] {
   const random = seededRandom(seed);

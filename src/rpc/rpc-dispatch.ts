@@ -1,0 +1,115 @@
+// Turns one received RPC message into its reply bytes (RFC 5531 §9): decode, route, run the handler, encode.
+//
+// Shared by the TCP and UDP transports, which only move bytes. Nothing a message contains can make this throw:
+// decode failures are answered per replyForBadCall() or dropped, a handler's XdrDecodeError becomes GARBAGE_ARGS
+// and anything else it throws SYSTEM_ERR (logged as our bug).
+import type { Logger } from '../log/logger.js';
+import { decodeRpcCall, encodeRpcReply, replyForBadCall, writeRpcReply } from './rpc-message.js';
+import type { RpcCall, RpcReply } from './rpc-message.js';
+import type { RpcClient, RpcOutcome } from './rpc-program.js';
+import { routeCall } from './rpc-route.js';
+import type { RpcRegistry } from './rpc-route.js';
+import type { RpcStats } from './rpc-stats.js';
+import { XdrDecodeError } from './xdr-error.js';
+import { XdrReader } from './xdr-reader.js';
+import { XdrWriter } from './xdr-writer.js';
+
+export interface DispatchDeps {
+  readonly registry: RpcRegistry;
+  readonly log: Logger;
+  readonly stats: RpcStats;
+}
+
+export interface CallSource {
+  readonly client: RpcClient;
+  readonly local: { readonly address: string; readonly port: number };
+  readonly maxReplyBytes: number;
+}
+
+/** The reply as chunks ready for writev (or one datagram), or null when nothing is sent. */
+export async function dispatchMessage(deps: DispatchDeps, message: Buffer, source: CallSource): Promise<Buffer[] | null> {
+  const { log, stats } = deps;
+  const decoded = decodeRpcCall(message);
+  const peer = `${source.client.address}:${source.client.port}`;
+  if (!decoded.ok) {
+    const refusal = replyForBadCall(decoded);
+    if (refusal === null) {
+      stats.dropped++;
+      log.debug('rpc message dropped', { client: peer, transport: source.client.transport, reason: decoded.code, detail: decoded.detail });
+      return null;
+    }
+    stats.rejected++;
+    log.debug('rpc call refused', { client: peer, xid: decoded.xid, reason: decoded.code, reply: refusal.kind });
+    return sent(stats, [encodeRpcReply(refusal)]);
+  }
+  const call = decoded.call;
+  stats.calls++;
+  const route = routeCall(deps.registry, call);
+  if (route.kind === 'reply') {
+    if (route.reply.kind !== 'success') {
+      stats.rejected++;
+      log.debug('rpc call refused', { ...callFields(call, peer), reply: route.reply.kind });
+    }
+    return sent(stats, [encodeRpcReply(route.reply)]);
+  }
+
+  const results = new XdrWriter();
+  writeRpcReply(results, { kind: 'success', xid: call.xid });
+  let outcome: RpcOutcome;
+  try {
+    const context = {
+      call,
+      args: new XdrReader(call.args),
+      auth: call.cred,
+      client: source.client,
+      local: source.local,
+      maxReplyBytes: source.maxReplyBytes,
+    };
+    outcome = (await route.handler(context, results)) ?? { kind: 'success' };
+  } catch (error) {
+    if (error instanceof XdrDecodeError) {
+      outcome = { kind: 'garbage_args' };
+      log.debug('rpc arguments undecodable', { ...callFields(call, peer), reason: error.code, detail: error.message });
+    } else {
+      outcome = { kind: 'system_err' };
+      log.error('rpc handler failed', { ...callFields(call, peer), program: route.program.name, error });
+    }
+  }
+
+  switch (outcome.kind) {
+    case 'success':
+      if (results.length > source.maxReplyBytes) {
+        // RPC has no "reply too big": SYSTEM_ERR tells the client at once, where a truncated reply would be
+        // undecodable and a dropped one would only be retransmitted into the same wall.
+        stats.oversizeReplies++;
+        stats.systemErrors++;
+        log.warn('rpc reply too large for its transport', { ...callFields(call, peer), bytes: results.length, limit: source.maxReplyBytes });
+        return sent(stats, [encodeRpcReply({ kind: 'system_err', xid: call.xid })]);
+      }
+      return sent(stats, results.chunks());
+    case 'drop':
+      stats.dropped++;
+      return null;
+    case 'garbage_args':
+      stats.garbageArgs++;
+      return sent(stats, [encodeRpcReply({ kind: 'garbage_args', xid: call.xid })]);
+    case 'system_err':
+      stats.systemErrors++;
+      return sent(stats, [encodeRpcReply({ kind: 'system_err', xid: call.xid })]);
+    default:
+      return sent(stats, [encodeRpcReply(outcomeReply(outcome, call.xid))]);
+  }
+}
+
+function outcomeReply(outcome: RpcOutcome & { kind: 'proc_unavail' | 'auth_error' }, xid: number): RpcReply {
+  return outcome.kind === 'auth_error' ? { kind: 'auth_error', xid, stat: outcome.stat } : { kind: 'proc_unavail', xid };
+}
+
+function sent(stats: RpcStats, chunks: Buffer[]): Buffer[] {
+  stats.replies++;
+  return chunks;
+}
+
+function callFields(call: RpcCall, client: string): Record<string, unknown> {
+  return { client, xid: call.xid, prog: call.prog, vers: call.vers, proc: call.proc };
+}

@@ -1,0 +1,150 @@
+// ONC RPC over TCP (RFC 5531 §11): a listener and its connections, each a record-marked stream of calls.
+//
+// Each connection has its own record decoder and limits. A stream whose record marking breaks (a fragment or
+// record over the limit) cannot be resynchronised, so only that connection is closed. Handlers may be async and
+// replies go out as they finish (RPC matches them by xid); at most `maxInFlight` calls per connection run at
+// once, and while that many are running, or replies are piling up unread, the socket stops being read, so a
+// client that pipelines without reading holds a bounded amount of our memory.
+import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import type { Logger } from '../log/logger.js';
+import { dispatchMessage } from './rpc-dispatch.js';
+import type { DispatchDeps } from './rpc-dispatch.js';
+import { frameRecord, RecordDecoder } from './record-marking.js';
+import { bindError } from './rpc-server-error.js';
+
+export interface TcpLimits {
+  readonly maxRecord: number;
+  readonly maxConnections: number;
+  readonly maxInFlight: number;
+  readonly idleTimeoutMs: number;
+  /** Reply bytes queued for a client that does not read, above which its socket is no longer read. */
+  readonly maxPendingWriteBytes: number;
+}
+
+export interface TcpTransport {
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function createTcpTransport(deps: DispatchDeps, address: string, port: number, limits: TcpLimits): TcpTransport {
+  const sockets = new Set<Socket>();
+  let server: Server | null = null;
+
+  const onConnection = (socket: Socket): void => {
+    const { stats, log } = deps;
+    if (sockets.size >= limits.maxConnections) {
+      stats.tcpRefused++;
+      log.warn('rpc tcp connection refused: too many connections', { client: `${socket.remoteAddress}:${socket.remotePort}`, open: sockets.size });
+      socket.on('error', () => {});
+      socket.destroy();
+      return;
+    }
+    stats.tcpAccepted++;
+    stats.tcpOpen++;
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      stats.tcpOpen--;
+    });
+    serveConnection(deps, socket, limits, log);
+  };
+
+  return {
+    start: async () => {
+      const listening = createServer({ noDelay: true }, onConnection);
+      await new Promise<void>((resolve, reject) => {
+        const onError = (error: NodeJS.ErrnoException): void => reject(bindError('RPC over TCP', address, port, error));
+        listening.once('error', onError);
+        listening.listen({ host: address, port, exclusive: true }, () => {
+          listening.off('error', onError);
+          resolve();
+        });
+      });
+      listening.on('error', (error) => deps.log.error('rpc tcp listener error', { error }));
+      server = listening;
+      const bound = listening.address();
+      return typeof bound === 'object' && bound !== null ? bound.port : port;
+    },
+    stop: async () => {
+      const closing = server;
+      server = null;
+      for (const socket of sockets) socket.destroy();
+      if (closing !== null) await new Promise<void>((resolve) => closing.close(() => resolve()));
+    },
+  };
+}
+
+function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, log: Logger): void {
+  const decoder = new RecordDecoder({ maxFragment: limits.maxRecord, maxRecord: limits.maxRecord });
+  const client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' as const };
+  const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+  const source = { client, local, maxReplyBytes: Number.POSITIVE_INFINITY };
+  const peer = `${client.address}:${client.port}`;
+  // Records decoded but not yet started; only ever what one chunk held, since reading stops while any wait.
+  let waiting: Buffer[] = [];
+  let next = 0;
+  let inFlight = 0;
+
+  const flow = (): void => {
+    if (socket.destroyed) return;
+    const hold = inFlight >= limits.maxInFlight || next < waiting.length || socket.writableLength > limits.maxPendingWriteBytes;
+    if (hold && !socket.isPaused()) socket.pause();
+    else if (!hold && socket.isPaused()) socket.resume();
+  };
+
+  const send = (chunks: Buffer[]): void => {
+    if (socket.destroyed) return;
+    socket.cork();
+    for (const piece of frameRecord(chunks)) socket.write(piece);
+    socket.uncork();
+  };
+
+  const run = (record: Buffer): void => {
+    inFlight++;
+    dispatchMessage(deps, record, source)
+      .then((chunks) => {
+        if (chunks !== null) send(chunks);
+      })
+      .catch((error: unknown) => log.error('rpc tcp dispatch failed', { client: peer, error }))
+      .finally(() => {
+        inFlight--;
+        pump();
+      });
+  };
+
+  const pump = (): void => {
+    while (next < waiting.length && inFlight < limits.maxInFlight) run(waiting[next++]!);
+    if (next === waiting.length) {
+      waiting = [];
+      next = 0;
+    }
+    flow();
+  };
+
+  socket.setTimeout(limits.idleTimeoutMs);
+  socket.on('timeout', () => {
+    // A slow handler is not an idle client: its reply's write re-arms the timer.
+    if (inFlight > 0 || next < waiting.length) return;
+    deps.stats.tcpClosedIdle++;
+    log.debug('rpc tcp connection idle, closed', { client: peer });
+    socket.destroy();
+  });
+  socket.on('data', (chunk: Buffer) => {
+    const { records, error } = decoder.push(chunk);
+    if (error !== null) {
+      deps.stats.tcpClosedGarbage++;
+      log.debug('rpc tcp record marking broken, connection closed', { client: peer, reason: error.code, detail: error.detail });
+      socket.destroy();
+      return;
+    }
+    for (const record of records) waiting.push(record);
+    pump();
+  });
+  socket.on('drain', pump);
+  socket.on('error', (error) => log.debug('rpc tcp connection error', { client: peer, error }));
+  socket.on('close', () => {
+    waiting = [];
+    next = 0;
+  });
+}
