@@ -62,11 +62,11 @@ export interface RpcProgram {
 }
 
 export function hasVersion(vers: RpcVersions, v: number): boolean {
-  return 'low' in vers ? v >= vers.low && v <= vers.high : (vers as ReadonlySet<number>).has(v);
+  return 'low' in vers ? v >= vers.low && v <= vers.high : vers.has(v);
 }
 
 export function versionRange(vers: RpcVersions): { readonly low: number; readonly high: number } {
   if ('low' in vers) return { low: vers.low, high: vers.high };
-  const all = [...(vers as ReadonlySet<number>)];
+  const all = [...vers];
   return { low: Math.min(...all), high: Math.max(...all) };
 }

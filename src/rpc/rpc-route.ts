@@ -1,7 +1,7 @@
 // Which program, version and procedure answers a decoded call, or which refusal RFC 5531 §9 asks for instead.
 import { AuthStat } from './auth.js';
 import { hasVersion, versionRange } from './rpc-program.js';
-import type { RpcHandler, RpcProgram } from './rpc-program.js';
+import type { RpcHandler, RpcProgram, RpcVersions } from './rpc-program.js';
 import type { RpcCall, RpcReply } from './rpc-message.js';
 import { RpcServerError } from './rpc-server-error.js';
 
@@ -22,10 +22,9 @@ export function buildRegistry(programs: readonly RpcProgram[]): RpcRegistry {
     }
     const same = registry.get(program.prog) ?? [];
     for (const other of same) {
-      for (let v = low; v <= high; v++) {
-        if (hasVersion(program.vers, v) && hasVersion(other.vers, v)) {
-          throw new RpcServerError('INVALID_PROGRAMS', `program ${program.prog} version ${v} is registered twice`);
-        }
+      const shared = sharedVersion(program.vers, other.vers);
+      if (shared !== null) {
+        throw new RpcServerError('INVALID_PROGRAMS', `program ${program.prog} version ${shared} is registered twice`);
       }
     }
     registry.set(program.prog, [...same, program]);
@@ -54,6 +53,14 @@ export function routeCall(registry: RpcRegistry, call: RpcCall): RouteDecision {
   const handler = program.procedures.get(call.proc);
   if (handler === undefined) return reply({ kind: 'proc_unavail', xid });
   return { kind: 'handler', program, handler };
+}
+
+/** A version both declare, or null; without walking a range that may span 2^32 versions. */
+function sharedVersion(a: RpcVersions, b: RpcVersions): number | null {
+  if (!('low' in a)) return [...a].find((v) => hasVersion(b, v)) ?? null;
+  if (!('low' in b)) return [...b].find((v) => hasVersion(a, v)) ?? null;
+  const low = Math.max(a.low, b.low);
+  return low <= Math.min(a.high, b.high) ? low : null;
 }
 
 function reply(r: RpcReply): RouteDecision {

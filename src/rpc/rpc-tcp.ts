@@ -52,7 +52,8 @@ export function createTcpTransport(deps: DispatchDeps, address: string, port: nu
 
   return {
     start: async () => {
-      const listening = createServer({ noDelay: true }, onConnection);
+      // Half-open: a client may shut down its side after its last call and still read the replies.
+      const listening = createServer({ noDelay: true, allowHalfOpen: true }, onConnection);
       await new Promise<void>((resolve, reject) => {
         const onError = (error: NodeJS.ErrnoException): void => reject(bindError('RPC over TCP', address, port, error));
         listening.once('error', onError);
@@ -85,6 +86,7 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
   let waiting: Buffer[] = [];
   let next = 0;
   let inFlight = 0;
+  let clientDone = false;
 
   const flow = (): void => {
     if (socket.destroyed) return;
@@ -94,7 +96,7 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
   };
 
   const send = (chunks: Buffer[]): void => {
-    if (socket.destroyed) return;
+    if (socket.destroyed || socket.writableEnded) return;
     socket.cork();
     for (const piece of frameRecord(chunks)) socket.write(piece);
     socket.uncork();
@@ -118,6 +120,7 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
     if (next === waiting.length) {
       waiting = [];
       next = 0;
+      if (clientDone && inFlight === 0 && !socket.writableEnded) socket.end();
     }
     flow();
   };
@@ -139,6 +142,10 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
       return;
     }
     for (const record of records) waiting.push(record);
+    pump();
+  });
+  socket.on('end', () => {
+    clientDone = true;
     pump();
   });
   socket.on('drain', pump);

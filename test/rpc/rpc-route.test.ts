@@ -64,6 +64,9 @@ test('routeCall hands served procedures to the handler of the version asked', ()
 test('buildRegistry refuses a version served twice and a program without versions', () => {
   const twice = () => buildRegistry([programs[0]!, { prog: 100, vers: new Set([3, 7]), procedures: new Map() }]);
   assert.throws(twice, (e: unknown) => e instanceof RpcServerError && e.code === 'INVALID_PROGRAMS' && /version 3/.test(e.message));
+  const wide = () => buildRegistry([{ prog: 9, vers: { low: 0, high: 0xffff_ffff }, procedures: new Map() }, { prog: 9, vers: { low: 0xffff_fff0, high: 0xffff_ffff }, procedures: new Map() }]);
+  assert.throws(wide, (e: unknown) => e instanceof RpcServerError && /version 4294967280/.test(e.message));
+  assert.equal(buildRegistry([{ prog: 9, vers: { low: 0, high: 3 }, procedures: new Map() }, { prog: 9, vers: new Set([4]), procedures: new Map() }]).get(9)?.length, 2);
   const empty = () => buildRegistry([{ prog: 1, vers: new Set(), procedures: new Map() }]);
   assert.throws(empty, (e: unknown) => e instanceof RpcServerError && e.code === 'INVALID_PROGRAMS');
 });

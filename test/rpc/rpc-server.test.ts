@@ -295,3 +295,16 @@ async function freeTcpPort(): Promise<number> {
   assert.ok(typeof address === 'object' && address !== null);
   return address.port;
 }
+
+test('a client that shuts down its side after its calls still gets every reply, then the server closes', async (t) => {
+  const s = await startServer(t);
+  const c = await client(t, s.tcp);
+  const slow = c.call({ xid: 1, prog: TEST_PROG, vers: 1, proc: Proc.slow, args: args((w) => w.uint(7)) });
+  const quick = c.call({ xid: 2, prog: TEST_PROG, vers: 1, proc: Proc.add, args: args((w) => w.int(1).int(1)) });
+  c.socket.end();
+  assert.equal(results(await quick).int(), 2);
+  await waitUntil(async () => s.program.slowStarted() === 1, { what: 'the slow call', timeoutMs: 5000, intervalMs: 10 });
+  s.program.releaseOne();
+  assert.equal(results(await slow).uint(), 7);
+  await c.closed;
+});
