@@ -1,0 +1,56 @@
+// NFSv3 file handles (RFC 1813 §2.3.3, at most 64 opaque bytes): which export, which file, signed by this server.
+//
+// A handle names an export and a file id that stays the same across Bramble restarts and across copy-up (the
+// per-machine layer keeps the golden file's id). It is signed with HMAC-SHA256 under a secret kept in the data
+// folder, so a client cannot forge one, nor turn a handle of one machine's export into one of another's: the
+// export id is inside what is signed. The generation lets a reset-to-golden make every old handle stale.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export const HANDLE_VERSION = 1;
+/** version (1) + export id (4) + generation (4) + file id (8) + signature (16) = 33 bytes, under the limit of 64. */
+export const HANDLE_BYTES = 33;
+const SIGNED_BYTES = 17;
+const SIGNATURE_BYTES = 16;
+
+export interface FileHandle {
+  readonly exportId: number;
+  /** Bumped when the export's layer is reset: old handles then answer NFS3ERR_STALE. */
+  readonly generation: number;
+  readonly fileId: bigint;
+}
+
+/** BADHANDLE: not one of ours at all (RFC 1813: NFS3ERR_BADHANDLE); the signature decides, not the layout. */
+export type HandleDecode = { readonly ok: true; readonly handle: FileHandle } | { readonly ok: false; readonly code: 'BADHANDLE' };
+
+export interface HandleSigner {
+  encode(handle: FileHandle): Buffer;
+  decode(bytes: Uint8Array): HandleDecode;
+}
+
+/** `secret`: at least 32 random bytes, the same across restarts (or every handle a client holds goes stale). */
+export function handleSigner(secret: Uint8Array): HandleSigner {
+  if (secret.length < 32) throw Object.assign(new Error('file handle secret must be at least 32 bytes'), { code: 'WEAK_SECRET' });
+  const key = Buffer.from(secret);
+  const sign = (body: Buffer): Buffer => createHmac('sha256', key).update(body).digest().subarray(0, SIGNATURE_BYTES);
+  return {
+    encode(handle) {
+      if (!Number.isInteger(handle.exportId) || handle.exportId < 0 || handle.exportId > 0xffffffff) throw new RangeError('exportId out of range');
+      if (!Number.isInteger(handle.generation) || handle.generation < 0 || handle.generation > 0xffffffff) throw new RangeError('generation out of range');
+      if (handle.fileId < 0n || handle.fileId > 0xffffffffffffffffn) throw new RangeError('fileId out of range');
+      const out = Buffer.alloc(HANDLE_BYTES);
+      out.writeUInt8(HANDLE_VERSION, 0);
+      out.writeUInt32BE(handle.exportId, 1);
+      out.writeUInt32BE(handle.generation, 5);
+      out.writeBigUInt64BE(handle.fileId, 9);
+      sign(out.subarray(0, SIGNED_BYTES)).copy(out, SIGNED_BYTES);
+      return out;
+    },
+    decode(bytes) {
+      if (bytes.length !== HANDLE_BYTES || bytes[0] !== HANDLE_VERSION) return { ok: false, code: 'BADHANDLE' };
+      const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const expected = sign(buf.subarray(0, SIGNED_BYTES));
+      if (!timingSafeEqual(expected, buf.subarray(SIGNED_BYTES))) return { ok: false, code: 'BADHANDLE' };
+      return { ok: true, handle: { exportId: buf.readUInt32BE(1), generation: buf.readUInt32BE(5), fileId: buf.readBigUInt64BE(9) } };
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// NFSv3 file handles: round trips, the 64-byte limit, and no forgery or reuse across exports, secrets or versions.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { HANDLE_BYTES, handleSigner } from '../../src/nfs/file-handle.js';
+
+const secret = Buffer.alloc(32, 7);
+
+test('a handle round-trips its export, generation and 64-bit file id, and fits NFSv3 (≤ 64 bytes)', () => {
+  const s = handleSigner(secret);
+  for (const handle of [
+    { exportId: 0, generation: 0, fileId: 0n },
+    { exportId: 7, generation: 3, fileId: 2n ** 63n + 5n },
+    { exportId: 0xffffffff, generation: 0xffffffff, fileId: 0xffffffffffffffffn },
+  ]) {
+    const bytes = s.encode(handle);
+    assert.equal(bytes.length, HANDLE_BYTES);
+    assert.ok(HANDLE_BYTES <= 64);
+    assert.deepEqual(s.decode(bytes), { ok: true, handle });
+  }
+});
+
+test('golden layout: version, export id, generation, file id, then 16 bytes of HMAC-SHA256', () => {
+  const bytes = handleSigner(secret).encode({ exportId: 0x01020304, generation: 5, fileId: 0x1122334455667788n });
+  assert.equal(bytes.subarray(0, 17).toString('hex'), '01' + '01020304' + '00000005' + '1122334455667788');
+  assert.equal(bytes.length - 17, 16);
+});
+
+test('a handle of one export cannot be turned into a handle of another: changing any signed byte breaks it', () => {
+  const s = handleSigner(secret);
+  const bytes = s.encode({ exportId: 1, generation: 0, fileId: 42n });
+  for (let i = 0; i < bytes.length; i++) {
+    const forged = Buffer.from(bytes);
+    forged[i] = forged[i]! ^ 0x01;
+    assert.deepEqual(s.decode(forged), { ok: false, code: 'BADHANDLE' }, `byte ${i} flipped`);
+  }
+});
+
+test('handles signed under another secret, of another length, or random bytes are BADHANDLE', () => {
+  const s = handleSigner(secret);
+  const other = handleSigner(Buffer.alloc(32, 8)).encode({ exportId: 1, generation: 0, fileId: 42n });
+  assert.equal(s.decode(other).ok, false);
+  const good = s.encode({ exportId: 1, generation: 0, fileId: 42n });
+  assert.equal(s.decode(good.subarray(0, 32)).ok, false);
+  assert.equal(s.decode(Buffer.concat([good, Buffer.alloc(1)])).ok, false);
+  assert.equal(s.decode(Buffer.alloc(0)).ok, false);
+  let accepted = 0;
+  for (let i = 0; i < 10_000; i++) if (s.decode(randomBytes(HANDLE_BYTES)).ok) accepted++;
+  assert.equal(accepted, 0);
+});
+
+test('a short secret is refused; out-of-range values are not encoded', () => {
+  assert.throws(() => handleSigner(Buffer.alloc(16)), { code: 'WEAK_SECRET' });
+  const s = handleSigner(secret);
+  assert.throws(() => s.encode({ exportId: -1, generation: 0, fileId: 1n }), RangeError);
+  assert.throws(() => s.encode({ exportId: 1, generation: 2 ** 32, fileId: 1n }), RangeError);
+  assert.throws(() => s.encode({ exportId: 1, generation: 0, fileId: 2n ** 64n }), RangeError);
+});
