@@ -1,0 +1,192 @@
+// A read-only View of one folder (RFC 1813 semantics): the shared golden root, and the lower layer of every machine's view.
+//
+// File ids are the folder's own inode numbers, so they hold across Bramble restarts. Paths are only ever built
+// from names this view has checked and directories it has lstat'ed itself: a symlink is data for the client and
+// never followed here, so nothing a client names can lead out of the folder.
+import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { constants } from 'node:fs';
+import { join } from 'node:path';
+import { checkName, type DirEntry, type FileAttributes, type FileType, type ReadDirPage, type ReadOnlyView, type ViewError, type ViewResult } from './view.js';
+
+interface Place {
+  readonly path: string;
+  readonly parent: bigint;
+  /**
+   * Birth time when first seen: a file system reuses a freed inode number at once, so a replaced file can
+   * carry its predecessor's id; its birth time tells them apart (0 where the file system keeps none).
+   */
+  readonly born: bigint;
+}
+
+const ok = <T>(value: T): ViewResult<T> => ({ ok: true, value });
+const fail = (error: ViewError): ViewResult<never> => ({ ok: false, error });
+
+export interface GoldenView extends ReadOnlyView {
+  readonly root: string;
+  /** Where a file id lives now, for the layer above; null when it is not (or no longer) in the folder. */
+  placeOf(id: bigint): Promise<Place | null>;
+}
+
+export async function openGoldenView(folder: string): Promise<GoldenView> {
+  const root = await realpath(folder);
+  const rootStat = await lstat(root, { bigint: true });
+  if (!rootStat.isDirectory()) throw Object.assign(new Error(`${folder} is not a folder`), { code: 'NOT_A_FOLDER' });
+  const rootId = rootStat.ino;
+  const places = new Map<bigint, Place>([[rootId, { path: root, parent: rootId, born: rootStat.birthtimeNs }]]);
+  let walked = false;
+
+  // An id a client kept from before a restart: learn every place once by walking the folder.
+  const walk = async (dir: string, dirId: bigint): Promise<void> => {
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const path = join(dir, name);
+      const st = await lstat(path, { bigint: true }).catch(() => null);
+      if (st === null) continue;
+      if (!places.has(st.ino)) places.set(st.ino, { path, parent: dirId, born: st.birthtimeNs });
+      if (st.isDirectory()) await walk(path, st.ino);
+    }
+  };
+
+  const placeOf = async (id: bigint): Promise<Place | null> => {
+    let place = places.get(id);
+    if (place === undefined && !walked) {
+      walked = true;
+      await walk(root, rootId);
+      place = places.get(id);
+    }
+    return place ?? null;
+  };
+
+  /** The id's file as it is now; STALE when the name now holds another file (or nothing). */
+  const statOf = async (id: bigint): Promise<ViewResult<{ place: Place; st: BigIntStats }>> => {
+    const place = await placeOf(id);
+    if (place === null) return fail('STALE');
+    const st = await lstat(place.path, { bigint: true }).catch(() => null);
+    if (st === null || st.ino !== id || st.birthtimeNs !== place.born) {
+      places.delete(id);
+      return fail('STALE');
+    }
+    return ok({ place, st });
+  };
+
+  return {
+    root,
+    rootId,
+    placeOf,
+    async getattr(id) {
+      const found = await statOf(id);
+      return found.ok ? ok(attributesOf(found.value.st)) : found;
+    },
+    async lookup(dirId, name) {
+      const dir = await statOf(dirId);
+      if (!dir.ok) return dir;
+      if (!dir.value.st.isDirectory()) return fail('NOTDIR');
+      if (name === '.') return ok(dirId);
+      if (name === '..') return ok(dir.value.place.parent);
+      const bad = checkName(name);
+      if (bad !== null) return fail(bad);
+      const path = join(dir.value.place.path, name);
+      const st = await lstat(path, { bigint: true }).catch(() => null);
+      if (st === null) return fail('NOENT');
+      places.set(st.ino, { path, parent: dirId, born: st.birthtimeNs });
+      return ok(st.ino);
+    },
+    async readlink(id) {
+      const found = await statOf(id);
+      if (!found.ok) return found;
+      if (!found.value.st.isSymbolicLink()) return fail('INVAL');
+      return ok(await readlink(found.value.place.path));
+    },
+    async read(id, offset, count) {
+      const found = await statOf(id);
+      if (!found.ok) return found;
+      if (found.value.st.isDirectory()) return fail('ISDIR');
+      if (!found.value.st.isFile()) return fail('INVAL');
+      const handle = await open(found.value.place.path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+      if (handle === null) return fail('IO');
+      try {
+        // The name may have been replaced between the lstat and the open: check it is still the same file.
+        const st = await handle.stat({ bigint: true });
+        if (st.ino !== id || st.birthtimeNs !== found.value.place.born) return fail('STALE');
+        if (offset >= st.size) return ok({ data: Buffer.alloc(0), eof: true });
+        const want = Number(st.size - offset < BigInt(count) ? st.size - offset : BigInt(count));
+        const data = Buffer.allocUnsafe(want);
+        let have = 0;
+        while (have < want) {
+          const { bytesRead } = await handle.read(data, have, want - have, Number(offset) + have);
+          if (bytesRead === 0) break;
+          have += bytesRead;
+        }
+        return ok({ data: data.subarray(0, have), eof: offset + BigInt(have) >= st.size });
+      } finally {
+        await handle.close();
+      }
+    },
+    async readdir(dirId, cookie, verifier, max) {
+      const dir = await statOf(dirId);
+      if (!dir.ok) return dir;
+      if (!dir.value.st.isDirectory()) return fail('NOTDIR');
+      const current = dir.value.st.mtimeNs;
+      if (cookie !== 0n && verifier !== current) return fail('BAD_COOKIE');
+      // Sorted, so that a position is a stable cookie while the directory does not change (its mtime says so).
+      const names = (await readdir(dir.value.place.path)).sort();
+      const all: Array<{ name: string; id: bigint | null }> = [
+        { name: '.', id: dirId },
+        { name: '..', id: dir.value.place.parent },
+        ...names.map((name) => ({ name, id: null })),
+      ];
+      const start = Number(cookie);
+      if (start > all.length) return fail('BAD_COOKIE');
+      const entries: DirEntry[] = [];
+      let i = start;
+      for (; i < all.length && entries.length < max; i++) {
+        const entry = all[i]!;
+        let id = entry.id;
+        if (id === null) {
+          const path = join(dir.value.place.path, entry.name);
+          const st = await lstat(path, { bigint: true }).catch(() => null);
+          if (st === null) continue; // gone since the listing
+          places.set(st.ino, { path, parent: dirId, born: st.birthtimeNs });
+          id = st.ino;
+        }
+        entries.push({ name: entry.name, fileId: id, cookie: BigInt(i + 1) });
+      }
+      const page: ReadDirPage = { entries, eof: i >= all.length, verifier: current };
+      return ok(page);
+    },
+  };
+}
+
+function typeOf(st: BigIntStats): FileType {
+  if (st.isFile()) return 'reg';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'lnk';
+  if (st.isBlockDevice()) return 'blk';
+  if (st.isCharacterDevice()) return 'chr';
+  if (st.isFIFO()) return 'fifo';
+  return 'sock';
+}
+
+/** glibc's gnu_dev_major/minor: the Linux dev_t layout. */
+export function splitDevice(rdev: bigint): { major: number; minor: number } {
+  const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+  const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+  return { major, minor };
+}
+
+export function attributesOf(st: BigIntStats): FileAttributes {
+  return {
+    type: typeOf(st),
+    mode: Number(st.mode & 0o7777n),
+    nlink: Number(st.nlink),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    size: st.size,
+    used: st.blocks * 512n,
+    rdev: splitDevice(st.rdev),
+    fileId: st.ino,
+    atimeNs: st.atimeNs,
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
+  };
+}

@@ -1,0 +1,129 @@
+// The read-only golden view: lookups by id, attributes, symlinks as data, paging with stable cookies, stale ids.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { link, lstat, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import { openGoldenView, splitDevice, type GoldenView } from '../../src/nfs/view/golden-view.js';
+import type { ViewResult } from '../../src/nfs/view/view.js';
+
+function value<T>(r: ViewResult<T>): T {
+  if (!r.ok) assert.fail(`expected success, got ${r.error}`);
+  return r.value;
+}
+
+async function goldenTree(t: TestContext): Promise<{ top: string; root: string; big: Buffer }> {
+  const top = await mkdtemp(join(tmpdir(), 'bramble-golden-'));
+  t.after(() => rm(top, { recursive: true, force: true }));
+  const root = join(top, 'root');
+  await mkdir(join(root, 'etc'), { recursive: true });
+  await mkdir(join(root, 'usr', 'bin'), { recursive: true });
+  await writeFile(join(top, 'outside-secret'), 'not for clients\n');
+  await writeFile(join(root, 'etc', 'hostname'), 'golden\n');
+  const big = randomBytes(300_000);
+  await writeFile(join(root, 'usr', 'bin', 'tool'), big);
+  await link(join(root, 'usr', 'bin', 'tool'), join(root, 'usr', 'bin', 'tool-link'));
+  await symlink('../outside-secret', join(root, 'escape'));
+  await symlink('/etc/passwd', join(root, 'absolute'));
+  execFileSync('mkfifo', [join(root, 'fifo')]);
+  for (let i = 0; i < 50; i++) await writeFile(join(root, 'etc', `f${String(i).padStart(2, '0')}`), `${i}\n`);
+  return { top, root, big };
+}
+
+async function walkTo(view: GoldenView, ...names: string[]): Promise<bigint> {
+  let id = view.rootId;
+  for (const name of names) id = value(await view.lookup(id, name));
+  return id;
+}
+
+test('lookup by id, getattr and read: contents and attributes are those of the folder', async (t) => {
+  const { root, big } = await goldenTree(t);
+  const view = await openGoldenView(root);
+  const tool = await walkTo(view, 'usr', 'bin', 'tool');
+  const attrs = value(await view.getattr(tool));
+  const st = await lstat(join(root, 'usr', 'bin', 'tool'), { bigint: true });
+  assert.equal(attrs.type, 'reg');
+  assert.equal(attrs.fileId, st.ino);
+  assert.equal(attrs.size, 300_000n);
+  assert.equal(attrs.nlink, 2);
+  assert.equal(attrs.mode, Number(st.mode & 0o7777n));
+  const first = value(await view.read(tool, 0n, 131072));
+  assert.deepEqual(first.data, big.subarray(0, 131072));
+  assert.equal(first.eof, false);
+  const last = value(await view.read(tool, 262144n, 131072));
+  assert.deepEqual(last.data, big.subarray(262144));
+  assert.equal(last.eof, true);
+  assert.deepEqual(value(await view.read(tool, 400_000n, 10)), { data: Buffer.alloc(0), eof: true });
+  // Both names of a hard link are one file.
+  assert.equal(await walkTo(view, 'usr', 'bin', 'tool-link'), tool);
+  assert.equal(value(await view.getattr(await walkTo(view, 'fifo'))).type, 'fifo');
+});
+
+test('symlinks are data: readlink gives the target, lookups never follow one, even one pointing outside', async (t) => {
+  const { root } = await goldenTree(t);
+  const view = await openGoldenView(root);
+  const escape = await walkTo(view, 'escape');
+  assert.equal(value(await view.getattr(escape)).type, 'lnk');
+  assert.equal(value(await view.readlink(escape)), '../outside-secret');
+  assert.deepEqual(await view.lookup(escape, 'anything'), { ok: false, error: 'NOTDIR' });
+  assert.deepEqual(await view.read(escape, 0n, 100), { ok: false, error: 'INVAL' });
+  assert.equal(value(await view.readlink(await walkTo(view, 'absolute'))), '/etc/passwd');
+});
+
+test('names: "." and ".." (the root is its own parent), and bad names are refused', async (t) => {
+  const { root } = await goldenTree(t);
+  const view = await openGoldenView(root);
+  const etc = await walkTo(view, 'etc');
+  assert.equal(value(await view.lookup(etc, '.')), etc);
+  assert.equal(value(await view.lookup(etc, '..')), view.rootId);
+  assert.equal(value(await view.lookup(view.rootId, '..')), view.rootId);
+  assert.deepEqual(await view.lookup(view.rootId, 'etc/hostname'), { ok: false, error: 'INVAL' });
+  assert.deepEqual(await view.lookup(view.rootId, ''), { ok: false, error: 'INVAL' });
+  assert.deepEqual(await view.lookup(view.rootId, 'x'.repeat(256)), { ok: false, error: 'NAMETOOLONG' });
+  assert.deepEqual(await view.lookup(view.rootId, 'missing'), { ok: false, error: 'NOENT' });
+  assert.deepEqual(await view.lookup(await walkTo(view, 'etc', 'hostname'), 'x'), { ok: false, error: 'NOTDIR' });
+});
+
+test('readdir pages with cookies that resume where they stopped; a changed directory refuses old cookies', async (t) => {
+  const { root } = await goldenTree(t);
+  const view = await openGoldenView(root);
+  const etc = await walkTo(view, 'etc');
+  const names: string[] = [];
+  let cookie = 0n;
+  let verifier = 0n;
+  for (;;) {
+    const page = value(await view.readdir(etc, cookie, verifier, 7));
+    assert.ok(page.entries.length <= 7);
+    names.push(...page.entries.map((e) => e.name));
+    if (page.eof) break;
+    cookie = page.entries.at(-1)!.cookie;
+    verifier = page.verifier;
+  }
+  assert.deepEqual(names, ['.', '..', ...[...Array(50).keys()].map((i) => `f${String(i).padStart(2, '0')}`), 'hostname']);
+  const page = value(await view.readdir(etc, 0n, 0n, 5));
+  // The admin changes the golden folder: the directory's mtime moves, and so does the verifier.
+  await new Promise((r) => setTimeout(r, 20));
+  await writeFile(join(root, 'etc', 'new'), 'x');
+  assert.deepEqual(await view.readdir(etc, page.entries.at(-1)!.cookie, page.verifier, 5), { ok: false, error: 'BAD_COOKIE' });
+});
+
+test('an id from before a restart is found by walking the folder; a replaced file is STALE', async (t) => {
+  const { root } = await goldenTree(t);
+  const first = await openGoldenView(root);
+  const hostname = await walkTo(first, 'etc', 'hostname');
+  const again = await openGoldenView(root); // a new server knows nothing yet
+  assert.equal(value(await again.getattr(hostname)).size, 7n);
+  await rm(join(root, 'etc', 'hostname'));
+  await writeFile(join(root, 'etc', 'hostname'), 'replaced\n');
+  assert.deepEqual(await again.getattr(hostname), { ok: false, error: 'STALE' });
+  assert.deepEqual(await again.getattr(123456789n), { ok: false, error: 'STALE' });
+});
+
+test('device numbers split as glibc does (major 8 minor 1 = sda1; large minors)', () => {
+  assert.deepEqual(splitDevice(0x801n), { major: 8, minor: 1 });
+  assert.deepEqual(splitDevice(0x10300n), { major: 259, minor: 0 });
+  assert.deepEqual(splitDevice((0x123n << 8n) | 0x45n | (0x678n << 12n) << 8n), { major: 0x123, minor: 0x45 | (0x678 << 8) });
+});
