@@ -13,11 +13,11 @@ import type { PortmapOptions } from '../../src/portmap/portmap-program.js';
 import { IpProto, PortmapTable } from '../../src/portmap/portmap-table.js';
 import { encodeRecord } from '../../src/rpc/record-marking.js';
 import { decodeRpcCall, decodeRpcReply, encodeRpcReply } from '../../src/rpc/rpc-message.js';
-import type { RpcCallInput, RpcReply } from '../../src/rpc/rpc-message.js';
+import type { RpcCallInput } from '../../src/rpc/rpc-message.js';
 import { createRpcServer } from '../../src/rpc/rpc-server.js';
 import { XdrReader } from '../../src/rpc/xdr-reader.js';
-import { XdrWriter } from '../../src/rpc/xdr-writer.js';
-import { connectTcp, udpCall, udpExchange } from '../rpc/rpc-test-client.js';
+import type { TcpRpcClient } from '../rpc/rpc-test-client.js';
+import { connectTcp, successResults, udpCall, udpExchange, xdrArgs } from '../rpc/rpc-test-client.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'rpc');
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
@@ -47,15 +47,19 @@ async function startPortmap(t: TestContext, table: PortmapTable, options: Portma
   return { tcp: ports.tcp!, udp: ports.udp! };
 }
 
-const args = (write: (w: XdrWriter) => void): Buffer => {
-  const w = new XdrWriter();
-  write(w);
-  return w.toBuffer();
-};
-const results = (reply: RpcReply): XdrReader => {
-  assert.equal(reply.kind, 'success');
-  return new XdrReader(reply.kind === 'success' ? reply.results! : new Uint8Array(0));
-};
+/** A portmapper holding NFS on TCP and MOUNT on UDP, and a TCP connection to it. */
+async function nfsLab(t: TestContext): Promise<{ table: PortmapTable; ports: { tcp: number; udp: number }; c: TcpRpcClient }> {
+  const table = new PortmapTable();
+  table.set({ prog: 100003, vers: 3, prot: IpProto.tcp, port: 2049 });
+  table.set({ prog: 100005, vers: 3, prot: IpProto.udp, port: 20048 });
+  const ports = await startPortmap(t, table);
+  const c = await connectTcp(ports.tcp);
+  t.after(() => c.close());
+  return { table, ports, c };
+}
+
+const args = xdrArgs;
+const results = successResults;
 const rpcb = (prog: number, vers: number, netid: string, addr = '', owner = ''): Buffer =>
   args((w) => w.uint(prog).uint(vers).string(netid).string(addr).string(owner));
 const mapping = (prog: number, vers: number, prot: number, port = 0): Buffer => args((w) => w.uint(prog).uint(vers).uint(prot).uint(port));
@@ -99,12 +103,7 @@ test('every captured rpcbind exchange is answered with the same bytes', async (t
 });
 
 test('v2: GETPORT, DUMP, SET and UNSET refused with FALSE, CALLIT refused with PROC_UNAVAIL', async (t) => {
-  const table = new PortmapTable();
-  table.set({ prog: 100003, vers: 3, prot: IpProto.tcp, port: 2049 });
-  table.set({ prog: 100005, vers: 3, prot: IpProto.udp, port: 20048 });
-  const ports = await startPortmap(t, table);
-  const c = await connectTcp(ports.tcp);
-  t.after(() => c.close());
+  const { table, ports, c } = await nfsLab(t);
   const v2 = (xid: number, proc: number, a?: Buffer): RpcCallInput => ({ xid, prog: 100000, vers: 2, proc, ...(a ? { args: a } : {}) });
 
   assert.equal(results(await c.call(v2(1, PmapProc.getport, mapping(100003, 3, 6)))).uint(), 2049);
@@ -125,12 +124,7 @@ test('v2: GETPORT, DUMP, SET and UNSET refused with FALSE, CALLIT refused with P
 });
 
 test('v3/v4: GETADDR, GETVERSADDR, DUMP with universal addresses, GETTIME, SET/UNSET FALSE, forwarding refused', async (t) => {
-  const table = new PortmapTable();
-  table.set({ prog: 100003, vers: 3, prot: IpProto.tcp, port: 2049 });
-  table.set({ prog: 100005, vers: 3, prot: IpProto.udp, port: 20048 });
-  const ports = await startPortmap(t, table);
-  const c = await connectTcp(ports.tcp);
-  t.after(() => c.close());
+  const { ports, c } = await nfsLab(t);
   const v = (vers: number, xid: number, proc: number, a?: Buffer): RpcCallInput => ({ xid, prog: 100000, vers, proc, ...(a ? { args: a } : {}) });
 
   for (const vers of [3, 4]) {

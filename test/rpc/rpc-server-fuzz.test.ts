@@ -16,11 +16,10 @@ import { authSysCredential } from '../../src/rpc/auth.js';
 import { encodeRecord } from '../../src/rpc/record-marking.js';
 import { encodeRpcCall } from '../../src/rpc/rpc-message.js';
 import { createRpcServer } from '../../src/rpc/rpc-server.js';
-import { XdrWriter } from '../../src/rpc/xdr-writer.js';
 import { randomBytes, randomInt, seededRandom } from '../support/seeded-random.js';
 import type { Random } from '../support/seeded-random.js';
 import { mutate } from './mutate-message.js';
-import { connectTcp, udpCall } from './rpc-test-client.js';
+import { connectTcp, udpCall, xdrArgs } from './rpc-test-client.js';
 import { createTestProgram, Proc, SYS_PROG, TEST_PROG } from './test-program.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'rpc');
@@ -28,11 +27,7 @@ const captured = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('-call.bin'))
   .map((f) => readFileSync(join(FIXTURES, f)));
 
-const w = (write: (x: XdrWriter) => void): Buffer => {
-  const x = new XdrWriter();
-  write(x);
-  return x.toBuffer();
-};
+const w = xdrArgs;
 const sys = authSysCredential({ stamp: 1, machinename: 'fuzz', uid: 0, gid: 0, gids: [1, 2, 3] });
 const seeds: Buffer[] = [
   ...captured,

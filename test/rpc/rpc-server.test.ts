@@ -13,10 +13,8 @@ import type { RpcCallInput, RpcReply } from '../../src/rpc/rpc-message.js';
 import { createRpcServer } from '../../src/rpc/rpc-server.js';
 import type { RpcServer, RpcServerLimits } from '../../src/rpc/rpc-server.js';
 import { RpcServerError } from '../../src/rpc/rpc-server-error.js';
-import { XdrReader } from '../../src/rpc/xdr-reader.js';
-import { XdrWriter } from '../../src/rpc/xdr-writer.js';
 import { waitUntil } from '../support/wait-until.js';
-import { connectTcp, udpCall } from './rpc-test-client.js';
+import { connectTcp, successResults, udpCall, xdrArgs } from './rpc-test-client.js';
 import type { TcpRpcClient } from './rpc-test-client.js';
 import { createTestProgram, Proc, SYS_PROG, TEST_PROG } from './test-program.js';
 import type { TestProgram } from './test-program.js';
@@ -48,15 +46,8 @@ async function client(t: TestContext, port: number): Promise<TcpRpcClient> {
   return c;
 }
 
-const args = (write: (w: XdrWriter) => void): Buffer => {
-  const w = new XdrWriter();
-  write(w);
-  return w.toBuffer();
-};
-const results = (reply: RpcReply): XdrReader => {
-  assert.equal(reply.kind, 'success');
-  return new XdrReader(reply.kind === 'success' ? reply.results! : new Uint8Array(0));
-};
+const args = xdrArgs;
+const results = successResults;
 const sys = authSysCredential({ stamp: 7, machinename: 'node1', uid: 1000, gid: 1000, gids: [1000, 27] });
 
 let nextXid = 0x1000;

@@ -7,8 +7,23 @@ import { RecordDecoder, encodeRecord } from '../../src/rpc/record-marking.js';
 import { decodeRpcReply, encodeRpcCall } from '../../src/rpc/rpc-message.js';
 import type { RpcCallInput, RpcReply } from '../../src/rpc/rpc-message.js';
 import { closeUdpSocket } from '../../src/net/close-udp-socket.js';
+import { XdrReader } from '../../src/rpc/xdr-reader.js';
+import { XdrWriter } from '../../src/rpc/xdr-writer.js';
 
 const WAIT_MS = 10_000;
+
+/** A call's arguments, written with an XdrWriter. */
+export function xdrArgs(write: (w: XdrWriter) => void): Buffer {
+  const w = new XdrWriter();
+  write(w);
+  return w.toBuffer();
+}
+
+/** A reader over a reply's results, after checking that it is a success. */
+export function successResults(reply: RpcReply): XdrReader {
+  if (reply.kind !== 'success') throw new Error(`expected a success reply, got ${JSON.stringify(reply)}`);
+  return new XdrReader(reply.results ?? new Uint8Array(0));
+}
 
 export interface TcpRpcClient {
   readonly socket: Socket;
