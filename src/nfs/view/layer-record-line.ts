@@ -1,0 +1,103 @@
+// One layer metadata record as a JSON line (jsonlines.org) and back, every field checked; pure.
+//
+// 64-bit ids and nanosecond times are written as decimal strings: JSON numbers would lose their low bits.
+import type { FileType } from './view.js';
+import type { Dentry, InodeMeta, LayerRecord } from './layer-state.js';
+
+export type DecodedRecord = { readonly ok: true; readonly record: LayerRecord } | { readonly ok: false; readonly reason: string };
+
+const FILE_TYPES: ReadonlySet<string> = new Set<FileType>(['reg', 'dir', 'blk', 'chr', 'lnk', 'sock', 'fifo']);
+const U64_MAX = 0xffffffffffffffffn;
+
+export function encodeLayerRecord(record: LayerRecord): string {
+  return `${JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`;
+}
+
+class Bad extends Error {}
+
+function u64(value: unknown, what: string): bigint {
+  if (typeof value !== 'string' || !/^\d{1,20}$/.test(value)) throw new Bad(`${what}: not a 64-bit number`);
+  const n = BigInt(value);
+  if (n > U64_MAX) throw new Bad(`${what}: above 2^64`);
+  return n;
+}
+
+function u32(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new Bad(`${what}: not a 32-bit number`);
+  return value;
+}
+
+function name(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value === '' || value === '.' || value === '..' || value.includes('/') || value.includes('\0') || Buffer.byteLength(value) > 255) {
+    throw new Bad(`${what}: not a file name`);
+  }
+  return value;
+}
+
+function object(value: unknown, what: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Bad(`${what}: not an object`);
+  return value as Record<string, unknown>;
+}
+
+function dentry(value: unknown): Dentry {
+  const v = object(value, 'at');
+  return { parent: u64(v.parent, 'at.parent'), name: name(v.name, 'at.name') };
+}
+
+function meta(value: unknown): InodeMeta {
+  const v = object(value, 'meta');
+  if (typeof v.type !== 'string' || !FILE_TYPES.has(v.type)) throw new Bad('meta.type: unknown file type');
+  const mode = u32(v.mode, 'meta.mode');
+  if (mode > 0o7777) throw new Bad('meta.mode: more than permission bits');
+  const out: { -readonly [K in keyof InodeMeta]: InodeMeta[K] } = { type: v.type as FileType, mode, uid: u32(v.uid, 'meta.uid'), gid: u32(v.gid, 'meta.gid') };
+  if (v.rdev !== undefined) {
+    const r = object(v.rdev, 'meta.rdev');
+    out.rdev = { major: u32(r.major, 'meta.rdev.major'), minor: u32(r.minor, 'meta.rdev.minor') };
+  }
+  if (v.atimeNs !== undefined) out.atimeNs = u64(v.atimeNs, 'meta.atimeNs');
+  if (v.mtimeNs !== undefined) out.mtimeNs = u64(v.mtimeNs, 'meta.mtimeNs');
+  if (v.target !== undefined) {
+    if (typeof v.target !== 'string' || v.target.length > 4096 || v.target.includes('\0')) throw new Bad('meta.target: not a link target');
+    out.target = v.target;
+  }
+  return out;
+}
+
+/** A torn last line (a crash mid-append) or a hand edit decodes to a reason, never an exception. */
+export function decodeLayerRecord(line: string): DecodedRecord {
+  try {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new Bad('not JSON');
+    }
+    const v = object(value, 'record');
+    switch (v.op) {
+      case 'meta':
+        return { ok: true, record: { op: 'meta', id: u64(v.id, 'id'), meta: meta(v.meta) } };
+      case 'link':
+      case 'unlink':
+        return { ok: true, record: { op: v.op, id: u64(v.id, 'id'), at: dentry(v.at) } };
+      case 'whiteout':
+      case 'unwhiteout':
+        return { ok: true, record: { op: v.op, at: dentry(v.at) } };
+      case 'opaque':
+        return { ok: true, record: { op: 'opaque', dir: u64(v.dir, 'dir') } };
+      case 'redirect': {
+        const path = v.goldenPath;
+        if (typeof path !== 'string' || path.startsWith('/') || path.split('/').some((part) => part === '..' || part === '') || path.includes('\0')) {
+          throw new Bad('goldenPath: not a relative path inside the golden root');
+        }
+        return { ok: true, record: { op: 'redirect', dir: u64(v.dir, 'dir'), goldenPath: path } };
+      }
+      case 'forget':
+        return { ok: true, record: { op: 'forget', id: u64(v.id, 'id') } };
+      default:
+        throw new Bad(`op: unknown ${JSON.stringify(v.op)}`);
+    }
+  } catch (error) {
+    if (error instanceof Bad) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
