@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { apiSession, logIn, screenshot, startWebTest } from './web-harness.js';
+import { x86PcFacts } from '../inventory/x86-pc-facts.js';
 
 async function fieldError(page: Page, field: string, text: RegExp): Promise<void> {
   const slot = page.locator(`[data-error-for~="${field}"]`).filter({ hasText: text });
@@ -120,23 +121,7 @@ test('web page: appliance health, profiles, settings and password', async (t) =>
 
   await t.test('machine page parts from fixtures: an x86 PC agent report, a partial one, none; a chainloaded boot', async () => {
     // The agent's report as test/inventory/agent.test.ts proves it for the x86-pc fixture.
-    const pc = {
-      hostname: 'nuc-1',
-      kernel: '6.1.0-18-amd64',
-      cpu: { model: 'Intel(R) Core(TM) i5-8259U CPU @ 2.30GHz', cores: 4, threads: 8 },
-      memoryBytes: 16259904 * 1024,
-      disks: [
-        { name: 'nvme0n1', sizeBytes: 1953525168 * 512, model: 'Samsung SSD 970 EVO Plus 1TB', rotational: false, removable: false },
-        { name: 'sdb', sizeBytes: 60063744 * 512, model: 'Ultra Fit', rotational: true, removable: true },
-      ],
-      nics: [
-        { name: 'eno1', mac: '94:c6:91:aa:bb:01', speedMbps: 1000, driver: 'e1000e' },
-        { name: 'wlp0s20f3', mac: 'a0:51:0b:12:34:56', driver: 'iwlwifi' },
-      ],
-      manufacturer: 'Intel(R) Client Systems',
-      product: 'NUC8i5BEH',
-      serial: 'G6BE12345678',
-    };
+    const pc = x86PcFacts;
     const t0 = Date.parse('2026-01-01T10:00:00Z');
     const at = (s: number, stage: string, fields?: Record<string, unknown>) => ({ time: new Date(t0 + s * 1000).toISOString(), mac: '94:c6:91:aa:bb:01', stage, detail: stage, ...(fields ? { fields } : {}) });
     // PXE ROM: DHCP, TFTP of iPXE; iPXE: DHCP again, script, kernel, initrd; then root; then the next boot's DHCP.
