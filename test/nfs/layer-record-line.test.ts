@@ -14,6 +14,7 @@ const records: readonly LayerRecord[] = [
   { op: 'opaque', dir: 44n },
   { op: 'redirect', dir: 45n, goldenPath: 'usr/share/doc' },
   { op: 'forget', id: 46n },
+  { op: 'next', id: (1n << 63n) | 47n },
 ];
 
 for (const record of records) {

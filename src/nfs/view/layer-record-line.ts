@@ -92,7 +92,8 @@ export function decodeLayerRecord(line: string): DecodedRecord {
         return { ok: true, record: { op: 'redirect', dir: u64(v.dir, 'dir'), goldenPath: path } };
       }
       case 'forget':
-        return { ok: true, record: { op: 'forget', id: u64(v.id, 'id') } };
+      case 'next':
+        return { ok: true, record: { op: v.op, id: u64(v.id, 'id') } };
       default:
         throw new Bad(`op: unknown ${JSON.stringify(v.op)}`);
     }

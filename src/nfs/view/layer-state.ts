@@ -43,7 +43,9 @@ export type LayerRecord =
   /** A golden directory renamed: its golden entries are still read from where it was (overlayfs redirect_dir). */
   | { readonly op: 'redirect'; readonly dir: bigint; readonly goldenPath: string }
   /** The file is gone from the layer altogether (last name removed). */
-  | { readonly op: 'forget'; readonly id: bigint };
+  | { readonly op: 'forget'; readonly id: bigint }
+  /** The id counter, written by compaction: ids of removed files are never handed out again. */
+  | { readonly op: 'next'; readonly id: bigint };
 
 export interface LayerState {
   /** The next id to hand out for a file made in the layer (with LAYER_ID_BIT). */
@@ -99,6 +101,8 @@ export function applyRecord(state: LayerState, record: LayerRecord): LayerState 
       return { ...state, opaque: new Set(state.opaque).add(record.dir) };
     case 'redirect':
       return { ...state, redirects: new Map(state.redirects).set(record.dir, record.goldenPath) };
+    case 'next':
+      return record.id > state.nextId ? { ...state, nextId: record.id } : state;
     case 'forget': {
       const meta = new Map(state.meta);
       meta.delete(record.id);
@@ -124,9 +128,6 @@ export function recordsOf(state: LayerState): LayerRecord[] {
   }
   for (const dir of state.opaque) out.push({ op: 'opaque', dir });
   for (const [dir, goldenPath] of state.redirects) out.push({ op: 'redirect', dir, goldenPath });
-  // The counter survives compaction even when the newest files were removed: ids are never handed out twice.
-  if (![...state.meta.keys()].some((id) => id + 1n === state.nextId) && state.nextId !== emptyLayer.nextId) {
-    out.push({ op: 'meta', id: state.nextId - 1n, meta: { type: 'reg', mode: 0, uid: 0, gid: 0 } }, { op: 'forget', id: state.nextId - 1n });
-  }
+  if (state.nextId !== emptyLayer.nextId) out.push({ op: 'next', id: state.nextId });
   return out;
 }
