@@ -1,16 +1,29 @@
-// One layer metadata record as a JSON line (jsonlines.org) and back, every field checked; pure.
+// Layer metadata records as JSON lines (jsonlines.org) and back, every field checked; pure.
 //
+// A line holds one record, or an array of records that one change made together (a rename is an unlink, a
+// whiteout and a link): a crash tears at most the last line, so a change is on disk whole or not at all.
 // 64-bit ids and nanosecond times are written as decimal strings: JSON numbers would lose their low bits.
 import type { FileType } from './view.js';
 import type { Dentry, InodeMeta, LayerRecord } from './layer-state.js';
 
 export type DecodedRecord = { readonly ok: true; readonly record: LayerRecord } | { readonly ok: false; readonly reason: string };
+export type DecodedLine = { readonly ok: true; readonly records: readonly LayerRecord[] } | { readonly ok: false; readonly reason: string };
+
+/** At most this many records in one line: one change makes a handful. */
+export const MAX_GROUP = 64;
 
 const FILE_TYPES: ReadonlySet<string> = new Set<FileType>(['reg', 'dir', 'blk', 'chr', 'lnk', 'sock', 'fifo']);
 const U64_MAX = 0xffffffffffffffffn;
 
+const json = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
 export function encodeLayerRecord(record: LayerRecord): string {
-  return `${JSON.stringify(record, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`;
+  return `${json(record)}\n`;
+}
+
+/** One change's records as one line (a single record is written bare). */
+export function encodeLayerGroup(records: readonly LayerRecord[]): string {
+  return records.length === 1 ? encodeLayerRecord(records[0]!) : `${json(records)}\n`;
 }
 
 class Bad extends Error {}
@@ -56,6 +69,15 @@ function meta(value: unknown): InodeMeta {
   }
   if (v.atimeNs !== undefined) out.atimeNs = u64(v.atimeNs, 'meta.atimeNs');
   if (v.mtimeNs !== undefined) out.mtimeNs = u64(v.mtimeNs, 'meta.mtimeNs');
+  if (v.ctimeNs !== undefined) out.ctimeNs = u64(v.ctimeNs, 'meta.ctimeNs');
+  if (v.data !== undefined) {
+    if (v.data !== true) throw new Bad('meta.data: only true');
+    out.data = true;
+  }
+  if (v.exclusive !== undefined) {
+    if (typeof v.exclusive !== 'string' || !/^[0-9a-f]{16}$/.test(v.exclusive)) throw new Bad('meta.exclusive: not an 8-byte verifier in hex');
+    out.exclusive = v.exclusive;
+  }
   if (v.target !== undefined) {
     if (typeof v.target !== 'string' || v.target.length > 4096 || v.target.includes('\0')) throw new Bad('meta.target: not a link target');
     out.target = v.target;
@@ -63,40 +85,49 @@ function meta(value: unknown): InodeMeta {
   return out;
 }
 
+function recordOf(value: unknown): LayerRecord {
+  const v = object(value, 'record');
+  switch (v.op) {
+    case 'meta':
+      return { op: 'meta', id: u64(v.id, 'id'), meta: meta(v.meta) };
+    case 'link':
+    case 'unlink':
+      return { op: v.op, id: u64(v.id, 'id'), at: dentry(v.at) };
+    case 'whiteout':
+      return { op: 'whiteout', at: dentry(v.at) };
+    case 'forget':
+    case 'next':
+      return { op: v.op, id: u64(v.id, 'id') };
+    default:
+      throw new Bad(`op: unknown ${JSON.stringify(v.op)}`);
+  }
+}
+
+function parse(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new Bad('not JSON');
+  }
+}
+
 /** A torn last line (a crash mid-append) or a hand edit decodes to a reason, never an exception. */
 export function decodeLayerRecord(line: string): DecodedRecord {
   try {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new Bad('not JSON');
-    }
-    const v = object(value, 'record');
-    switch (v.op) {
-      case 'meta':
-        return { ok: true, record: { op: 'meta', id: u64(v.id, 'id'), meta: meta(v.meta) } };
-      case 'link':
-      case 'unlink':
-        return { ok: true, record: { op: v.op, id: u64(v.id, 'id'), at: dentry(v.at) } };
-      case 'whiteout':
-      case 'unwhiteout':
-        return { ok: true, record: { op: v.op, at: dentry(v.at) } };
-      case 'opaque':
-        return { ok: true, record: { op: 'opaque', dir: u64(v.dir, 'dir') } };
-      case 'redirect': {
-        const path = v.goldenPath;
-        if (typeof path !== 'string' || path.startsWith('/') || path.split('/').some((part) => part === '..' || part === '') || path.includes('\0')) {
-          throw new Bad('goldenPath: not a relative path inside the golden root');
-        }
-        return { ok: true, record: { op: 'redirect', dir: u64(v.dir, 'dir'), goldenPath: path } };
-      }
-      case 'forget':
-      case 'next':
-        return { ok: true, record: { op: v.op, id: u64(v.id, 'id') } };
-      default:
-        throw new Bad(`op: unknown ${JSON.stringify(v.op)}`);
-    }
+    return { ok: true, record: recordOf(parse(line)) };
+  } catch (error) {
+    if (error instanceof Bad) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
+
+/** A line of either shape: a record, or a group of records made by one change. */
+export function decodeLayerLine(line: string): DecodedLine {
+  try {
+    const value = parse(line);
+    if (!Array.isArray(value)) return { ok: true, records: [recordOf(value)] };
+    if (value.length === 0 || value.length > MAX_GROUP) throw new Bad(`group: 1 to ${MAX_GROUP} records`);
+    return { ok: true, records: value.map(recordOf) };
   } catch (error) {
     if (error instanceof Bad) return { ok: false, reason: error.message };
     throw error;

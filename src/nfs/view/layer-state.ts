@@ -1,9 +1,14 @@
-// The per-machine layer's metadata (plan in src/nfs/README.md): records of an append-only log, checked and folded into state; pure.
+// The per-machine layer's metadata (plan in src/nfs/README.md): records of an append-only log folded into state.
 //
-// The upper folder holds file contents only. Who owns a file, its mode, device numbers, which golden names are
-// deleted, which directories hide or redirect their golden twin, and where each file id lives now: all that is
-// here, so that Bramble needs no privileges on the host and the upper folder can sit on any file system.
-
+// The layer's content store holds file contents only, one file per id. Who owns a file, its mode, device
+// numbers, where each id has names in the merged tree and which golden names are deleted: all that is here,
+// so Bramble needs no privileges on the host and the store can sit on any file system. Because golden
+// directories keep their inode number as id wherever they are renamed to, a renamed golden directory still
+// finds its golden entries by id: no redirect or opaque markers are needed (a new directory has a new id and
+// so no golden entries at all).
+//
+// State is changed in place: replaying a large log must stay linear. The log appends a change before the
+// client is answered, so state never runs ahead of what is answered.
 import type { FileType } from './view.js';
 
 /** Ids made in the layer have the top bit set; golden ids (inode numbers) never do on Linux file systems. */
@@ -15,119 +20,110 @@ export interface InodeMeta {
   readonly uid: number;
   readonly gid: number;
   readonly rdev?: { readonly major: number; readonly minor: number };
-  /** Set by SETATTR; otherwise the upper file's own times count. */
+  /**
+   * Times of files whose content is not in the layer (directories, links, devices, golden files whose mode was
+   * changed); a file with content in the layer keeps its times on its content file.
+   */
   readonly atimeNs?: bigint;
   readonly mtimeNs?: bigint;
+  readonly ctimeNs?: bigint;
   /** Symlinks of the layer keep their target here. */
   readonly target?: string;
+  /** The layer's content store holds this file's bytes (copied up, or made here). */
+  readonly data?: true;
+  /** CREATE EXCLUSIVE's verifier, so a retransmitted create finds its own file. */
+  readonly exclusive?: string;
 }
 
-/** Where a file id lives in the merged tree: its directory's id and its name there. */
+/** A name in the merged tree: its directory's id and the name there. */
 export interface Dentry {
   readonly parent: bigint;
   readonly name: string;
 }
 
 export type LayerRecord =
-  /** A file got (or changed) its metadata: made in the layer, or copied up from golden. */
+  /** A file got (or changed) its metadata: made in the layer, or a golden file changed. */
   | { readonly op: 'meta'; readonly id: bigint; readonly meta: InodeMeta }
-  /** The layer holds this file's content (copied up or made here); its place in the merged tree. */
+  /** A name in the layer for this id (a new file, a rename's target, a hard link). */
   | { readonly op: 'link'; readonly id: bigint; readonly at: Dentry }
   | { readonly op: 'unlink'; readonly id: bigint; readonly at: Dentry }
   /** A golden name deleted (or renamed away) in this layer. */
   | { readonly op: 'whiteout'; readonly at: Dentry }
-  /** A name made again where a whiteout was. */
-  | { readonly op: 'unwhiteout'; readonly at: Dentry }
-  /** A directory made anew over a deleted golden one: no golden entries show below it. */
-  | { readonly op: 'opaque'; readonly dir: bigint }
-  /** A golden directory renamed: its golden entries are still read from where it was (overlayfs redirect_dir). */
-  | { readonly op: 'redirect'; readonly dir: bigint; readonly goldenPath: string }
-  /** The file is gone from the layer altogether (last name removed). */
+  /** The file is gone from the layer altogether (last name removed): its metadata and names go. */
   | { readonly op: 'forget'; readonly id: bigint }
   /** The id counter, written by compaction: ids of removed files are never handed out again. */
   | { readonly op: 'next'; readonly id: bigint };
 
 export interface LayerState {
   /** The next id to hand out for a file made in the layer (with LAYER_ID_BIT). */
-  readonly nextId: bigint;
-  readonly meta: ReadonlyMap<bigint, InodeMeta>;
-  /** Every name of every file the layer holds (hard links: several). */
-  readonly names: ReadonlyMap<bigint, readonly Dentry[]>;
-  /** Whiteouts, as "parentId/name". */
-  readonly whiteouts: ReadonlySet<string>;
-  readonly opaque: ReadonlySet<bigint>;
-  readonly redirects: ReadonlyMap<bigint, string>;
+  nextId: bigint;
+  readonly meta: Map<bigint, InodeMeta>;
+  /** Every layer name of every id (hard links: several). */
+  readonly names: Map<bigint, Dentry[]>;
+  /** The same names by directory: parent id -> name -> id. */
+  readonly children: Map<bigint, Map<string, bigint>>;
+  /** Deleted golden names by directory: parent id -> names. */
+  readonly whiteouts: Map<bigint, Set<string>>;
 }
 
-export const emptyLayer: LayerState = {
-  nextId: LAYER_ID_BIT | 1n,
-  meta: new Map(),
-  names: new Map(),
-  whiteouts: new Set(),
-  opaque: new Set(),
-  redirects: new Map(),
-};
+const FIRST_LAYER_ID = LAYER_ID_BIT | 1n;
 
-export const dentryKey = (at: Dentry): string => `${at.parent}/${at.name}`;
+export function emptyLayer(): LayerState {
+  return { nextId: FIRST_LAYER_ID, meta: new Map(), names: new Map(), children: new Map(), whiteouts: new Map() };
+}
 
-/** Folds one record in; a new state object, the old one untouched (so a failed write can be forgotten). */
-export function applyRecord(state: LayerState, record: LayerRecord): LayerState {
+const same = (a: Dentry, b: Dentry): boolean => a.parent === b.parent && a.name === b.name;
+
+function dropChild(state: LayerState, id: bigint, at: Dentry): void {
+  const dir = state.children.get(at.parent);
+  if (dir?.get(at.name) !== id) return;
+  dir.delete(at.name);
+  if (dir.size === 0) state.children.delete(at.parent);
+}
+
+/** Folds one record into `state`, in place. Replaying a record twice (a crash between batches) changes nothing. */
+export function applyRecord(state: LayerState, record: LayerRecord): void {
   switch (record.op) {
-    case 'meta': {
-      const meta = new Map(state.meta).set(record.id, record.meta);
-      const nextId = (record.id & LAYER_ID_BIT) !== 0n && record.id >= state.nextId ? record.id + 1n : state.nextId;
-      return { ...state, meta, nextId };
-    }
+    case 'meta':
+      state.meta.set(record.id, record.meta);
+      if ((record.id & LAYER_ID_BIT) !== 0n && record.id >= state.nextId) state.nextId = record.id + 1n;
+      return;
     case 'link': {
       const existing = state.names.get(record.id) ?? [];
-      if (existing.some((d) => dentryKey(d) === dentryKey(record.at))) return state;
-      return { ...state, names: new Map(state.names).set(record.id, [...existing, record.at]) };
+      if (!existing.some((d) => same(d, record.at))) state.names.set(record.id, [...existing, record.at]);
+      let dir = state.children.get(record.at.parent);
+      if (dir === undefined) state.children.set(record.at.parent, (dir = new Map()));
+      dir.set(record.at.name, record.id);
+      return;
     }
     case 'unlink': {
-      const left = (state.names.get(record.id) ?? []).filter((d) => dentryKey(d) !== dentryKey(record.at));
-      const names = new Map(state.names);
-      if (left.length === 0) names.delete(record.id);
-      else names.set(record.id, left);
-      return { ...state, names };
+      const left = (state.names.get(record.id) ?? []).filter((d) => !same(d, record.at));
+      if (left.length === 0) state.names.delete(record.id);
+      else state.names.set(record.id, left);
+      dropChild(state, record.id, record.at);
+      return;
     }
-    case 'whiteout':
-      return { ...state, whiteouts: new Set(state.whiteouts).add(dentryKey(record.at)) };
-    case 'unwhiteout': {
-      const whiteouts = new Set(state.whiteouts);
-      whiteouts.delete(dentryKey(record.at));
-      return { ...state, whiteouts };
+    case 'whiteout': {
+      let dir = state.whiteouts.get(record.at.parent);
+      if (dir === undefined) state.whiteouts.set(record.at.parent, (dir = new Set()));
+      dir.add(record.at.name);
+      return;
     }
-    case 'opaque':
-      return { ...state, opaque: new Set(state.opaque).add(record.dir) };
-    case 'redirect':
-      return { ...state, redirects: new Map(state.redirects).set(record.dir, record.goldenPath) };
     case 'next':
-      return record.id > state.nextId ? { ...state, nextId: record.id } : state;
-    case 'forget': {
-      const meta = new Map(state.meta);
-      meta.delete(record.id);
-      const names = new Map(state.names);
-      names.delete(record.id);
-      const opaque = new Set(state.opaque);
-      opaque.delete(record.id);
-      const redirects = new Map(state.redirects);
-      redirects.delete(record.id);
-      return { ...state, meta, names, opaque, redirects };
-    }
+      if (record.id > state.nextId) state.nextId = record.id;
+      return;
+    case 'forget':
+      for (const at of state.names.get(record.id) ?? []) dropChild(state, record.id, at);
+      state.names.delete(record.id);
+      state.meta.delete(record.id);
+      return;
   }
 }
 
 /** Every record that rebuilds `state` from empty: what compaction writes. */
-export function recordsOf(state: LayerState): LayerRecord[] {
-  const out: LayerRecord[] = [];
-  for (const [id, meta] of state.meta) out.push({ op: 'meta', id, meta });
-  for (const [id, names] of state.names) for (const at of names) out.push({ op: 'link', id, at });
-  for (const key of state.whiteouts) {
-    const slash = key.indexOf('/');
-    out.push({ op: 'whiteout', at: { parent: BigInt(key.slice(0, slash)), name: key.slice(slash + 1) } });
-  }
-  for (const dir of state.opaque) out.push({ op: 'opaque', dir });
-  for (const [dir, goldenPath] of state.redirects) out.push({ op: 'redirect', dir, goldenPath });
-  if (state.nextId !== emptyLayer.nextId) out.push({ op: 'next', id: state.nextId });
-  return out;
+export function* recordsOf(state: LayerState): Generator<LayerRecord> {
+  for (const [id, meta] of state.meta) yield { op: 'meta', id, meta };
+  for (const [id, names] of state.names) for (const at of names) yield { op: 'link', id, at };
+  for (const [parent, names] of state.whiteouts) for (const name of names) yield { op: 'whiteout', at: { parent, name } };
+  if (state.nextId !== FIRST_LAYER_ID) yield { op: 'next', id: state.nextId };
 }

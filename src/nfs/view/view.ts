@@ -27,7 +27,23 @@ export interface DirEntry {
 }
 
 /** NFS3 error names a view reports; the server maps them to nfsstat3. */
-export type ViewError = 'NOENT' | 'NOTDIR' | 'ISDIR' | 'INVAL' | 'NAMETOOLONG' | 'STALE' | 'ACCES' | 'ROFS' | 'IO' | 'BAD_COOKIE';
+export type ViewError =
+  | 'NOENT'
+  | 'NOTDIR'
+  | 'ISDIR'
+  | 'INVAL'
+  | 'NAMETOOLONG'
+  | 'STALE'
+  | 'ACCES'
+  | 'ROFS'
+  | 'IO'
+  | 'BAD_COOKIE'
+  | 'EXIST'
+  | 'NOTEMPTY'
+  | 'NOSPC'
+  | 'FBIG'
+  | 'MLINK'
+  | 'NOTSUPP';
 
 export type ViewResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ViewError };
 
@@ -55,4 +71,64 @@ export function checkName(name: string): ViewError | null {
   if (name === '' || name.includes('/') || name.includes('\0')) return 'INVAL';
   if (Buffer.byteLength(name, 'utf8') > 255) return 'NAMETOOLONG';
   return null;
+}
+
+/** How far a WRITE must reach before it is answered (RFC 1813 §3.3.7 stable_how). */
+export type Stability = 'unstable' | 'data' | 'file';
+
+/** A new object: what CREATE, MKDIR, SYMLINK and MKNOD make. */
+export interface NewNode {
+  readonly type: FileType;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly rdev?: { readonly major: number; readonly minor: number };
+  /** Symlinks only. */
+  readonly target?: string;
+  /**
+   * CREATE EXCLUSIVE's verifier (hex): when the name already holds a file made with the same verifier, make
+   * answers that file instead of EXIST, so a retransmitted CREATE succeeds (RFC 1813 §3.3.8).
+   */
+  readonly exclusive?: string;
+}
+
+/** SETATTR's changes, already resolved by the caller (server time turned into a number); absent = unchanged. */
+export interface AttributeChanges {
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly size?: bigint;
+  readonly atimeNs?: bigint;
+  readonly mtimeNs?: bigint;
+}
+
+export interface FsStats {
+  readonly totalBytes: bigint;
+  readonly freeBytes: bigint;
+  readonly availBytes: bigint;
+  readonly totalFiles: bigint;
+  readonly freeFiles: bigint;
+  readonly availFiles: bigint;
+}
+
+/**
+ * The whole file system an export serves. A read-only export answers ROFS to every change. Views do not check
+ * permissions: the procedure handlers do, against the attributes, before they ask for a change.
+ */
+export interface View extends ReadOnlyView {
+  readonly readOnly: boolean;
+  setattr(id: bigint, changes: AttributeChanges): Promise<ViewResult<FileAttributes>>;
+  /** Writes all of `data` at `offset`; `committed` may be stronger than asked, never weaker. */
+  write(id: bigint, offset: bigint, data: Uint8Array, stable: Stability): Promise<ViewResult<{ readonly committed: Stability }>>;
+  /** Everything written to the file so far is on stable storage once this resolves. */
+  commit(id: bigint): Promise<ViewResult<void>>;
+  /** EXIST when the name is taken (but see NewNode.exclusive). */
+  make(dirId: bigint, name: string, node: NewNode): Promise<ViewResult<bigint>>;
+  /** REMOVE (`dir` false: ISDIR for a directory) or RMDIR (`dir` true: NOTDIR for a non-directory, NOTEMPTY). */
+  remove(dirId: bigint, name: string, dir: boolean): Promise<ViewResult<void>>;
+  /** POSIX rename: replaces a target of a compatible type (an empty directory for a directory); INVAL into itself. */
+  rename(fromDir: bigint, fromName: string, toDir: bigint, toName: string): Promise<ViewResult<void>>;
+  /** A new name for a non-directory (ISDIR for directories). */
+  link(id: bigint, dirId: bigint, name: string): Promise<ViewResult<void>>;
+  fsstat(): Promise<ViewResult<FsStats>>;
 }
