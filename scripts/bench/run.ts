@@ -1,4 +1,4 @@
-// `npm run bench [-- AREA...]`: measures Bramble beside its peers area by area (tftp, dhcp, http, memory) and
+// `npm run bench [-- AREA...]`: measures Bramble beside its peers area by area (tftp, dhcp, http, memory, nfs) and
 // rewrites each measured area's section of BENCHMARKS.md, keeping the others.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,10 +12,11 @@ import { httpArea } from './http.js';
 import { machineInfo } from './machine.js';
 import { memoryArea } from './memory.js';
 import { sweepStaleNamespaces } from './netns.js';
+import { nfsArea } from './nfs.js';
 import { replaceSection } from './report.js';
 import { tftpArea } from './tftp.js';
 
-const AREAS: readonly Area[] = [tftpArea, dhcpArea, httpArea, memoryArea];
+const AREAS: readonly Area[] = [tftpArea, dhcpArea, httpArea, memoryArea, nfsArea];
 const USAGE = `usage: npm run bench [-- [--reps N] [--no-build] [--no-write] [--peers-only] [AREA...]]
 areas: ${AREAS.map((a) => a.name).join(', ')} (default: all)
   --reps N     runs per figure (default 3; the median is reported)
