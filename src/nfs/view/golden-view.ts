@@ -7,6 +7,7 @@ import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
+import { readRange } from './file-io.js';
 import { checkName, type DirEntry, type FileAttributes, type FileType, type ReadDirPage, type ReadOnlyView, type ViewError, type ViewResult } from './view.js';
 
 interface Place {
@@ -22,11 +23,21 @@ interface Place {
 const ok = <T>(value: T): ViewResult<T> => ({ ok: true, value });
 const fail = (error: ViewError): ViewResult<never> => ({ ok: false, error });
 
+export interface GoldenEntry {
+  readonly name: string;
+  readonly id: bigint;
+}
+
 export interface GoldenView extends ReadOnlyView {
   readonly root: string;
   /** Where a file id lives now, for the layer above; null when it is not (or no longer) in the folder. */
   placeOf(id: bigint): Promise<Place | null>;
+  /** A directory's entries (no '.' or '..') in no particular order, with the directory's mtime. */
+  list(dirId: bigint): Promise<ViewResult<{ readonly entries: readonly GoldenEntry[]; readonly mtimeNs: bigint }>>;
 }
+
+/** Listings kept: golden directories seldom change, and a client pages through one directory many times. */
+const LISTINGS_KEPT = 256;
 
 export async function openGoldenView(folder: string): Promise<GoldenView> {
   const root = await realpath(folder);
@@ -69,10 +80,34 @@ export async function openGoldenView(folder: string): Promise<GoldenView> {
     return ok({ place, st });
   };
 
+  // Keyed by directory id; an entry counts only while the directory's mtime is the one it was read at.
+  const listings = new Map<bigint, { mtimeNs: bigint; entries: GoldenEntry[] }>();
+  const list = async (dirId: bigint): Promise<ViewResult<{ entries: readonly GoldenEntry[]; mtimeNs: bigint }>> => {
+    const dir = await statOf(dirId);
+    if (!dir.ok) return dir;
+    if (!dir.value.st.isDirectory()) return fail('NOTDIR');
+    const mtimeNs = dir.value.st.mtimeNs;
+    const kept = listings.get(dirId);
+    if (kept !== undefined && kept.mtimeNs === mtimeNs) return ok(kept);
+    const entries: GoldenEntry[] = [];
+    for (const name of await readdir(dir.value.place.path)) {
+      const path = join(dir.value.place.path, name);
+      const st = await lstat(path, { bigint: true }).catch(() => null);
+      if (st === null) continue; // gone since the listing
+      places.set(st.ino, { path, parent: dirId, born: st.birthtimeNs });
+      entries.push({ name, id: st.ino });
+    }
+    if (listings.size >= LISTINGS_KEPT) listings.delete(listings.keys().next().value!);
+    const listing = { mtimeNs, entries };
+    listings.set(dirId, listing);
+    return ok(listing);
+  };
+
   return {
     root,
     rootId,
     placeOf,
+    list,
     async getattr(id) {
       const found = await statOf(id);
       return found.ok ? ok(attributesOf(found.value.st)) : found;
@@ -108,16 +143,7 @@ export async function openGoldenView(folder: string): Promise<GoldenView> {
         // The name may have been replaced between the lstat and the open: check it is still the same file.
         const st = await handle.stat({ bigint: true });
         if (st.ino !== id || st.birthtimeNs !== found.value.place.born) return fail('STALE');
-        if (offset >= st.size) return ok({ data: Buffer.alloc(0), eof: true });
-        const want = Number(st.size - offset < BigInt(count) ? st.size - offset : BigInt(count));
-        const data = Buffer.allocUnsafe(want);
-        let have = 0;
-        while (have < want) {
-          const { bytesRead } = await handle.read(data, have, want - have, Number(offset) + have);
-          if (bytesRead === 0) break;
-          have += bytesRead;
-        }
-        return ok({ data: data.subarray(0, have), eof: offset + BigInt(have) >= st.size });
+        return ok(await readRange(handle, st.size, offset, count));
       } finally {
         await handle.close();
       }
@@ -125,32 +151,21 @@ export async function openGoldenView(folder: string): Promise<GoldenView> {
     async readdir(dirId, cookie, verifier, max) {
       const dir = await statOf(dirId);
       if (!dir.ok) return dir;
-      if (!dir.value.st.isDirectory()) return fail('NOTDIR');
-      const current = dir.value.st.mtimeNs;
+      const listing = await list(dirId);
+      if (!listing.ok) return listing;
+      const current = listing.value.mtimeNs;
       if (cookie !== 0n && verifier !== current) return fail('BAD_COOKIE');
       // Sorted, so that a position is a stable cookie while the directory does not change (its mtime says so).
-      const names = (await readdir(dir.value.place.path)).sort();
-      const all: Array<{ name: string; id: bigint | null }> = [
+      const all: Array<{ name: string; id: bigint }> = [
         { name: '.', id: dirId },
         { name: '..', id: dir.value.place.parent },
-        ...names.map((name) => ({ name, id: null })),
+        ...[...listing.value.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       ];
       const start = Number(cookie);
       if (start > all.length) return fail('BAD_COOKIE');
       const entries: DirEntry[] = [];
       let i = start;
-      for (; i < all.length && entries.length < max; i++) {
-        const entry = all[i]!;
-        let id = entry.id;
-        if (id === null) {
-          const path = join(dir.value.place.path, entry.name);
-          const st = await lstat(path, { bigint: true }).catch(() => null);
-          if (st === null) continue; // gone since the listing
-          places.set(st.ino, { path, parent: dirId, born: st.birthtimeNs });
-          id = st.ino;
-        }
-        entries.push({ name: entry.name, fileId: id, cookie: BigInt(i + 1) });
-      }
+      for (; i < all.length && entries.length < max; i++) entries.push({ name: all[i]!.name, fileId: all[i]!.id, cookie: BigInt(i + 1) });
       const page: ReadDirPage = { entries, eof: i >= all.length, verifier: current };
       return ok(page);
     },

@@ -1,0 +1,134 @@
+// A machine layer's content store: one plain file per file id holding that file's bytes (plan in src/nfs/README.md).
+//
+// Names, owners and modes are in the layer log, so a content file is named by its id alone and never moves: a
+// rename or hard link touches only the log. Open descriptors are kept for the files being written, so a stream
+// of WRITEs costs one pwrite each; a descriptor leaving the cache is synced first, so a later COMMIT still
+// means what it says.
+import { constants, type BigIntStats } from 'node:fs';
+import { copyFile, mkdir, open, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { folderSpace, readRange } from './file-io.js';
+import type { FsStats, Stability } from './view.js';
+
+/** Open content files kept; beyond this the least recently used is synced and closed. */
+const OPEN_KEPT = 64;
+
+export interface ContentStore {
+  readonly folder: string;
+  stat(id: bigint): Promise<BigIntStats | null>;
+  read(id: bigint, offset: bigint, count: number): Promise<{ data: Buffer; eof: boolean }>;
+  write(id: bigint, offset: bigint, data: Uint8Array, stable: Stability): Promise<void>;
+  /** Everything written so far reaches the disk. */
+  sync(id: bigint): Promise<void>;
+  truncate(id: bigint, size: bigint): Promise<void>;
+  setTimes(id: bigint, atimeNs: bigint, mtimeNs: bigint): Promise<void>;
+  /** A new empty content file, on disk before this resolves. */
+  create(id: bigint): Promise<void>;
+  /** Copy-up: the golden file's bytes and times, whole on disk before this resolves (a reflink where offered). */
+  copyFrom(id: bigint, goldenPath: string, atimeNs: bigint, mtimeNs: bigint): Promise<void>;
+  remove(id: bigint): Promise<void>;
+  fsstat(): Promise<FsStats>;
+  /** Syncs and closes every open content file. */
+  close(): Promise<void>;
+}
+
+const seconds = (ns: bigint): number => Number(ns) / 1e9;
+
+export async function openContentStore(folder: string): Promise<ContentStore> {
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const pathOf = (id: bigint): string => join(folder, id.toString(16).padStart(16, '0'));
+  // Map order is use order: a hit is moved to the end.
+  const handles = new Map<bigint, Promise<FileHandle>>();
+
+  const evict = async (id: bigint, sync: boolean): Promise<void> => {
+    const handle = handles.get(id);
+    if (handle === undefined) return;
+    handles.delete(id);
+    const fh = await handle.catch(() => null);
+    if (fh === null) return;
+    try {
+      if (sync) await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+  };
+
+  const handleOf = async (id: bigint): Promise<FileHandle> => {
+    let handle = handles.get(id);
+    if (handle !== undefined) {
+      handles.delete(id);
+      handles.set(id, handle);
+      return handle;
+    }
+    handle = open(pathOf(id), constants.O_RDWR | constants.O_NOFOLLOW);
+    handles.set(id, handle);
+    handle.catch(() => handles.delete(id));
+    if (handles.size > OPEN_KEPT) await evict(handles.keys().next().value!, true);
+    return handle;
+  };
+
+  const syncFolder = async (): Promise<void> => {
+    const dir = await open(folder, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  };
+
+  return {
+    folder,
+    stat: (id) => stat(pathOf(id), { bigint: true }).catch(() => null),
+    async read(id, offset, count) {
+      const fh = await handleOf(id);
+      return readRange(fh, (await fh.stat({ bigint: true })).size, offset, count);
+    },
+    async write(id, offset, data, stable) {
+      const fh = await handleOf(id);
+      let done = 0;
+      while (done < data.length) {
+        const { bytesWritten } = await fh.write(data, done, data.length - done, Number(offset) + done);
+        done += bytesWritten;
+      }
+      if (stable === 'data') await fh.datasync();
+      else if (stable === 'file') await fh.sync();
+    },
+    async sync(id) {
+      const fh = await handleOf(id);
+      await fh.sync();
+    },
+    async truncate(id, size) {
+      const fh = await handleOf(id);
+      await fh.truncate(Number(size));
+    },
+    setTimes: (id, atimeNs, mtimeNs) => utimes(pathOf(id), seconds(atimeNs), seconds(mtimeNs)),
+    async create(id) {
+      await evict(id, false);
+      const fh = await open(pathOf(id), 'w', 0o600);
+      await fh.close();
+      await syncFolder();
+    },
+    async copyFrom(id, goldenPath, atimeNs, mtimeNs) {
+      await evict(id, false);
+      const temporary = `${pathOf(id)}.copy`;
+      await copyFile(goldenPath, temporary, constants.COPYFILE_FICLONE);
+      await utimes(temporary, seconds(atimeNs), seconds(mtimeNs));
+      const fh = await open(temporary, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(temporary, pathOf(id));
+      await syncFolder();
+    },
+    async remove(id) {
+      await evict(id, false);
+      await rm(pathOf(id), { force: true });
+    },
+    fsstat: () => folderSpace(folder, true),
+    async close() {
+      for (const id of [...handles.keys()]) await evict(id, true);
+    },
+  };
+}
