@@ -9,6 +9,7 @@ import { powerCommand } from './cli/power-command.js';
 import { wakeCommand } from './cli/wake-command.js';
 import { sshKeyCommand } from './cli/ssh-key-command.js';
 import { tokenCommand } from './cli/token-command.js';
+import { nfsCommand } from './cli/nfs-command.js';
 import { mainHelp } from './cli/usage.js';
 import { processOutput, type Output } from './cli/output.js';
 
@@ -22,6 +23,7 @@ const commands = {
   wake: wakeCommand,
   'ssh-key': sshKeyCommand,
   token: tokenCommand,
+  nfs: nfsCommand,
 } as const;
 
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: Output = processOutput): Promise<number> {

@@ -1,4 +1,4 @@
-// Wires Bramble's services together for `bramble serve`: store, boot policy, TFTP, HTTP, DHCP, control socket.
+// Wires Bramble's services together for `bramble serve`: store, boot policy, TFTP, HTTP, DHCP, NFS, control socket.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Hono } from 'hono';
@@ -34,6 +34,9 @@ import { loadKernelSend } from './http/kernel-send.js';
 import { listenControlSocket } from './control/control-socket.js';
 import { isServerRunning } from './control/control-client.js';
 import { macForIp } from './net/arp-table.js';
+import { createNfsExports, type NfsExports } from './nfs/exports.js';
+import { createNfsService } from './nfs/nfs-service.js';
+import type { Store } from './store/store.js';
 
 export interface Running {
   readonly httpBase: string;
@@ -129,6 +132,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
     recorder.event(mac, 'power', result.ok ? `wake: ${result.detail}` : `wake failed: ${result.message}`, { action: 'wake', ok: result.ok });
     return result;
   };
+  let nfsExports = (): NfsExports | null => null;
   const apiApp = (trusted: boolean) =>
     apiV1({
       store,
@@ -140,6 +144,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
       log: apiLog,
       bus,
       health,
+      nfs: nfsExports(),
       power: { power, wake, sshPublicKey: () => ensureSshKey(config.dataDir) },
       clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
       status: () => ({
@@ -154,13 +159,16 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
       }),
     });
 
+  const nfs = config.nfs ? await startNfs(config, store, log.child({ service: 'nfs' }), stops) : null;
+  nfsExports = () => nfs?.exports ?? null;
+
   const bootLog = log.child({ service: 'http' });
   const kernel = loadKernelSend();
   if (kernel.send === null) bootLog.warn('large files will be copied through the process (no sendfile addon)', { reason: kernel.reason });
   const http = await startHttpServer({
     app: new Hono<ApiEnv>()
       .route('/', apiApp(false))
-      .route('/', bootRoutes({ store, recorder, log: bootLog, httpBase, defaultProfile: config.defaultProfile, ipxeDir: config.ipxeDir, assetsDir, macForIp, kernelSend: kernel.send }))
+      .route('/', bootRoutes({ store, recorder, log: bootLog, httpBase, defaultProfile: config.defaultProfile, ipxeDir: config.ipxeDir, assetsDir, macForIp, kernelSend: kernel.send, nfsRootArgs: nfs?.rootArgs ?? null }))
       .route('/', webRoutes({ auth })),
     address: config.address,
     port: config.httpPort,
@@ -216,10 +224,33 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
     dhcpMode: config.dhcpMode,
     http: httpBase,
     tftpPort: tftpBound.port,
+    nfs: nfs === null ? 'off' : nfs.ports,
     dataDir: config.dataDir,
   });
   if (config.dhcpMode !== 'off' && config.dhcpProbe) void probeAndReport(config, log);
   return { httpBase, tftpPort: tftpBound.port, stop: stopAll };
+}
+
+/** The NFS exports and servers, and the kernel arguments that put a machine's root on its own layer. */
+async function startNfs(config: ServeConfig, store: Store, log: Logger, stops: (() => Promise<void>)[]) {
+  const exports = createNfsExports({ store, dataDir: config.dataDir, rootsDir: config.nfsRoots ?? join(config.dataDir, 'nfs', 'roots'), log });
+  await exports.open();
+  stops.push(() => exports.close());
+  const service = createNfsService({
+    address: config.address,
+    ports: { portmap: config.portmapPort, nfs: config.nfsPort, mount: config.mountdPort },
+    exports,
+    dataDir: config.dataDir,
+    log,
+  });
+  const ports = await service.start();
+  stops.push(() => service.stop());
+  const rootArgs = async (mac: string, address: string, root: string): Promise<readonly string[]> => {
+    const exp = await exports.forMachine(mac, address, root);
+    // port= and mountport= spare the client the portmapper; nolock: a machine's own root needs no NLM.
+    return ['root=/dev/nfs', `nfsroot=${config.address}:${exp.path},vers=3,tcp,nolock,port=${ports.nfs},mountport=${ports.mount}`, 'ip=dhcp', 'rw'];
+  };
+  return { exports, ports, rootArgs };
 }
 
 function observeDhcp(client: DhcpClient, event: { kind: string; address?: string }, recorder: ReturnType<typeof createRecorder>): void {

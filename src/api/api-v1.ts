@@ -11,6 +11,7 @@ import type { PowerAction } from '../power/driver.js';
 import type { Machine } from '../store/schema.js';
 import type { EventBus } from '../live/event-bus.js';
 import type { HealthSampler } from '../health/sampler.js';
+import type { NfsExports } from '../nfs/exports.js';
 import { authRoutes } from './auth-routes.js';
 import { eventsRoutes } from './events-routes.js';
 import { powerRoutes, type PowerRoutesDeps } from './power-routes.js';
@@ -18,6 +19,7 @@ import { guard, type ApiEnv } from './guard.js';
 import { machinesRoutes } from './machines-routes.js';
 import { openApiDocument } from './openapi.js';
 import { problem } from './problem.js';
+import { nfsRoutes } from './nfs-routes.js';
 import { profilesRoutes } from './profiles-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 
@@ -41,6 +43,8 @@ export interface ApiV1Deps {
   readonly bus: EventBus;
   /** The appliance's own health over the last hour; null in-process for the CLI. */
   readonly health: HealthSampler | null;
+  /** The running server's NFS exports; null in-process for the CLI, or with NFS off. */
+  readonly nfs: NfsExports | null;
 }
 
 /** Routes anyone may call: logging in, and the description of the API itself. */
@@ -56,6 +60,7 @@ export function apiV1(deps: ApiV1Deps): Hono<ApiEnv> {
   app.route('/machines', machinesRoutes({ store: deps.store, events: deps.events, checkPower: deps.checkPower, powerCan: deps.powerCan }));
   app.route('/profiles', profilesRoutes(deps.store));
   app.route('/settings', settingsRoutes(deps.store));
+  app.route('/nfs', nfsRoutes(deps.store, deps.nfs));
   app.route('/', powerRoutes(deps.power));
   app.get('/health', (c) => {
     const health = deps.health;

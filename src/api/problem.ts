@@ -1,6 +1,6 @@
 // JSON error bodies of the REST API: { error: { code, message, field? } }, the field named as the request spelled it.
 
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 502 | 504;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 502 | 503 | 504;
 
 export function problem(status: ProblemStatus, code: string, message: string, field?: string, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify({ error: { code, message, ...(field === undefined ? {} : { field }) } }), {

@@ -36,15 +36,17 @@ export interface AgentHandout {
 /**
  * `agent` puts bramble.agent=, bramble.facts= and bramble.token= on a kernel's command line, where an initramfs
  * or a systemd unit finds them in /proc/cmdline (the kernel keeps dotted unknown parameters there, unused).
+ * `rootArgs` (nfs-root profiles) name the machine's own root, before the profile's own command line.
  */
-export function renderProfileScript(profile: Profile, urls: ScriptUrls, platform: string | null, agent?: AgentHandout): string {
+export function renderProfileScript(profile: Profile, urls: ScriptUrls, platform: string | null, agent?: AgentHandout, rootArgs: readonly string[] = []): string {
   const lines = ['#!ipxe', `echo Bramble: booting ${oneLine(profile.name)}`];
   switch (profile.kind) {
-    case 'kernel': {
+    case 'kernel':
+    case 'nfs-root': {
       const initrds = (profile.initrds ?? []).map((path, i) => ({ name: `initrd${i}${extensionOf(path)}`, url: urls.asset(profile, i) }));
       // UEFI's Linux EFI stub only gets an initrd the command line names (facts/firmware.md); harmless on BIOS.
       const handout = agent === undefined ? [] : [`bramble.agent=${agent.scriptUrl}`, `bramble.facts=${agent.factsUrl}`, `bramble.token=${agent.token}`];
-      const args = [...initrds.map((i) => `initrd=${i.name}`), profile.cmdline ?? '', ...handout].filter((s) => s !== '').join(' ');
+      const args = [...initrds.map((i) => `initrd=${i.name}`), ...rootArgs, profile.cmdline ?? '', ...handout].filter((s) => s !== '').join(' ');
       lines.push(`kernel ${urls.asset(profile, 'kernel')}${args === '' ? '' : ' ' + oneLine(args)} || goto failed`);
       for (const initrd of initrds) lines.push(`initrd --name ${initrd.name} ${initrd.url} || goto failed`);
       lines.push('boot || goto failed');
@@ -63,6 +65,11 @@ export function renderProfileScript(profile: Profile, urls: ScriptUrls, platform
   }
   lines.push('exit', ':failed', 'echo Bramble: boot failed, retrying in 10 s', 'sleep 10', 'reboot', '');
   return lines.join('\n');
+}
+
+/** A script that says why a boot cannot go on, then retries, as a failed kernel download does. */
+export function failedScript(reason: string): string {
+  return ['#!ipxe', `echo Bramble: ${oneLine(reason)}`, 'echo Bramble: boot failed, retrying in 10 s', 'sleep 10', 'reboot', ''].join('\n');
 }
 
 export function renderMenu(profiles: readonly Profile[], urls: ScriptUrls, options: MenuOptions): string {

@@ -1,4 +1,4 @@
-// `bramble profile add|ls|show|rm`: boot profiles (kernel+initrd, raw iPXE script, chain URL, local disk).
+// `bramble profile add|ls|show|rm`: boot profiles (kernel+initrd, diskless NFS root, raw iPXE script, chain URL, local disk).
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -19,6 +19,7 @@ export async function profileCommand(args: readonly string[], env: NodeJS.Proces
       kernel: { type: 'string' },
       initrd: { type: 'string', multiple: true },
       cmdline: { type: 'string' },
+      'nfs-root': { type: 'string' },
       script: { type: 'string' },
       chain: { type: 'string' },
       'local-disk': { type: 'boolean' },
@@ -50,6 +51,7 @@ export async function profileCommand(args: readonly string[], env: NodeJS.Proces
         ...(values.kernel === undefined ? {} : { kernel: local(values.kernel), initrds: (values.initrd ?? []).map(local) }),
         ...(values.kernel === undefined && values.initrd !== undefined ? { initrds: values.initrd } : {}),
         ...(values.cmdline === undefined ? {} : { cmdline: values.cmdline }),
+        ...(values['nfs-root'] === undefined ? {} : { nfsRoot: values['nfs-root'] }),
         ...(script === undefined ? {} : { script }),
         ...(values.chain === undefined ? {} : { chain: values.chain }),
         ...(values['local-disk'] ? { localDisk: true } : {}),

@@ -23,8 +23,9 @@ Network boot for your home lab: every machine on the LAN boots from this one box
 
 Commands:
   serve                         run the appliance (see: bramble serve --help)
-  profile add NAME (--kernel PATH|URL [--initrd PATH|URL]... [--cmdline STR] | --script FILE | --chain URL | --local-disk)
-          [--description TEXT] [--replace]
+  profile add NAME (--kernel PATH|URL [--initrd PATH|URL]... [--cmdline STR] [--nfs-root ROOT] | --script FILE
+          | --chain URL | --local-disk) [--description TEXT] [--replace]
+          --nfs-root: a diskless NFS root; each machine gets its own layer over the golden root ROOT
   profile ls | show NAME | rm NAME [--force]
   machine ls [--tag TAG] [--json]  machines with their state, tags, facts and last boot events
   machine show MACHINE [--json]  all of one machine: facts, power settings, boot and power events
@@ -39,6 +40,10 @@ Commands:
   wake MACHINE [--secure-on HEX] [--port 7|9] [--count N]   Wake-on-LAN, also for a MAC not known yet
   ssh-key                       Bramble's SSH public key, for the ssh power driver's authorized_keys
   token create NAME | ls [--json] | rm ID   bearer tokens for the REST API (shown once when made)
+  nfs ls [--json] | roots        NFS exports with their layer sizes; the golden roots there are
+  nfs add ROOT --allow IP|CIDR [--name LABEL] [--root-squash]
+          export ROOT read-only at /bramble/ROOT, or with --name a writable layer at /bramble/ROOT/LABEL
+  nfs reset EXPORT | rm EXPORT  reset a layer to golden / remove an export (EXPORT: its path, id or MAC)
   settings get | set KEY VALUE  menu.title, menu.timeoutSeconds, menu.defaultEntry
   doctor [--interface IF]       check this host: interface, ports, iPXE files, other DHCP servers
 

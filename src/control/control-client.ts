@@ -52,6 +52,7 @@ export async function withApi<T>(dataDir: string, use: (call: ApiCall, via: 'ser
       bus: createEventBus(),
       power: { power: null, wake: null, sshPublicKey: null },
       health: null,
+    nfs: null,
     });
     return await use(async (method, path, body) => {
       const res = await app.request(path, {

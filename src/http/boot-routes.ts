@@ -9,7 +9,7 @@ import type { Profile } from '../store/schema.js';
 import type { Recorder } from '../inventory/recorder.js';
 import { firmwareFromIpxePlatform, type MachineFacts } from '../inventory/machine-facts.js';
 import { chooseScript } from '../boot/script-choice.js';
-import { renderFactsStub, renderMenu, renderProfileScript, type AgentHandout, type ScriptUrls } from '../boot/ipxe-script.js';
+import { failedScript, renderFactsStub, renderMenu, renderProfileScript, type AgentHandout, type ScriptUrls } from '../boot/ipxe-script.js';
 import { newSecret, secretHash } from '../auth/secret-token.js';
 import { AGENT_FACTS_PATH, AGENT_SCRIPT_PATH, agentRoutes } from './agent-routes.js';
 import { isUrl } from '../profiles/profile-input.js';
@@ -32,6 +32,11 @@ export interface BootRoutesDeps {
   readonly macForIp: (ip: string) => Promise<string | null>;
   /** sendfile(2) for large files, or null to copy them through the process. */
   readonly kernelSend: KernelSend | null;
+  /**
+   * The kernel arguments that put a machine's root on its own NFS layer over `root` (made on its first boot);
+   * null when NFS is off.
+   */
+  readonly nfsRootArgs: ((mac: string, address: string, root: string) => Promise<readonly string[]>) | null;
 }
 
 const ipxeQueryFacts = ['uuid', 'serial', 'manufacturer', 'product', 'platform', 'buildarch', 'hostname'] as const;
@@ -115,8 +120,21 @@ export function bootRoutes(deps: BootRoutesDeps): BootApp {
           if (m !== undefined) delete m.bootOnce;
         });
       }
-      const agent = mac !== null && choice.profile.kind === 'kernel' ? await agentHandout(mac) : undefined;
-      return c.body(renderProfileScript(choice.profile, urlsFor(mac), platform, agent));
+      const kernelKind = choice.profile.kind === 'kernel' || choice.profile.kind === 'nfs-root';
+      const agent = mac !== null && kernelKind ? await agentHandout(mac) : undefined;
+      let rootArgs: readonly string[] = [];
+      if (choice.profile.kind === 'nfs-root') {
+        const why = deps.nfsRootArgs === null ? 'NFS is off on this server' : mac === null || !remote ? 'the machine is not known by its MAC and address' : null;
+        if (why !== null) return c.body(failedScript(`${choice.profile.name}: ${why}`));
+        try {
+          rootArgs = await deps.nfsRootArgs!(mac!, unmapped(remote!), choice.profile.nfsRoot ?? '');
+        } catch (error) {
+          log.error('no NFS root for the machine', { mac, profile: choice.profile.name, error });
+          return c.body(failedScript(`${choice.profile.name}: ${(error as Error).message}`));
+        }
+        recorder.event(mac!, 'root', `NFS root ${rootArgs.find((a) => a.startsWith('nfsroot='))?.slice(8) ?? ''}`);
+      }
+      return c.body(renderProfileScript(choice.profile, urlsFor(mac), platform, agent, rootArgs));
     }
     if (choice.kind === 'missing-profile') {
       log.warn('boot script names a missing profile; showing the menu', { mac, profile: choice.name });

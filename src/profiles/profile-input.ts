@@ -11,6 +11,8 @@ export interface ProfileInput {
   readonly script?: unknown;
   readonly chain?: unknown;
   readonly localDisk?: unknown;
+  /** With a kernel: a diskless NFS root profile over this golden root. */
+  readonly nfsRoot?: unknown;
 }
 
 export type ProfileCheck = { readonly ok: true; readonly profile: Profile } | { readonly ok: false; readonly field: string; readonly error: string };
@@ -19,6 +21,8 @@ export type ProfileCheck = { readonly ok: true; readonly profile: Profile } | { 
 const reservedNames = ['local', 'shell', 'reboot'];
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** A golden root's folder name, as src/nfs/export-input.ts checks it. */
+const ROOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 export function isUrl(value: string): boolean {
   return /^https?:\/\/[^\s]+$/i.test(value);
@@ -32,7 +36,8 @@ export function checkProfileInput(input: ProfileInput, isFile: (path: string) =>
   }
   if (reservedNames.includes(input.name)) return bad('name', `"${input.name}" is a built-in menu entry; choose another name`);
   const kinds: ProfileKind[] = [];
-  if (input.kernel !== undefined) kinds.push('kernel');
+  if (input.kernel !== undefined) kinds.push(input.nfsRoot === undefined ? 'kernel' : 'nfs-root');
+  else if (input.nfsRoot !== undefined) return bad('kernel', 'a diskless NFS root profile needs --kernel (and usually --initrd)');
   if (input.script !== undefined) kinds.push('script');
   if (input.chain !== undefined) kinds.push('chain');
   if (input.localDisk === true) kinds.push('local-disk');
@@ -56,7 +61,11 @@ export function checkProfileInput(input: ProfileInput, isFile: (path: string) =>
     return value;
   };
   switch (kind) {
-    case 'kernel': {
+    case 'kernel':
+    case 'nfs-root': {
+      if (kind === 'nfs-root' && (typeof input.nfsRoot !== 'string' || !ROOT_NAME.test(input.nfsRoot))) {
+        return bad('nfsRoot', 'must name a golden root folder: letters, digits, dot, dash or underscore');
+      }
       if (input.initrds !== undefined && !Array.isArray(input.initrds)) return bad('initrds', 'must be a list');
       const kernel = source('kernel', input.kernel);
       if (typeof kernel !== 'string') return kernel;
@@ -67,7 +76,8 @@ export function checkProfileInput(input: ProfileInput, isFile: (path: string) =>
         initrds.push(initrd);
       }
       const cmdline = typeof input.cmdline === 'string' && input.cmdline !== '' ? { cmdline: input.cmdline } : {};
-      return { ok: true, profile: { ...base, kernel, initrds, ...cmdline } };
+      const nfsRoot = kind === 'nfs-root' ? { nfsRoot: input.nfsRoot as string } : {};
+      return { ok: true, profile: { ...base, kernel, initrds, ...cmdline, ...nfsRoot } };
     }
     case 'script':
       if (typeof input.script !== 'string' || input.script.trim() === '') return bad('script', 'must be a non-empty iPXE script');

@@ -19,6 +19,8 @@ export const FIRST_VERSION = 1;
 export const migrations: readonly Migration[] = [
   // 1 -> 2: accounts for the web page and the API (issue #3); machines gain optional fields only.
   (data) => ({ ...data, users: [], sessions: [], apiTokens: [] }),
+  // 2 -> 3: NFS exports (issue #4); profiles gain an optional nfsRoot.
+  (data) => ({ ...data, nfsExports: [] }),
 ];
 
 export interface Migrated {

@@ -1,9 +1,9 @@
 // The shape of Bramble's store (lowdb JSON in the data folder) and its schema version.
 // Boot events and DHCP leases are deliberately not here: they live in their own append-only files.
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
-export type ProfileKind = 'kernel' | 'script' | 'chain' | 'local-disk';
+export type ProfileKind = 'kernel' | 'nfs-root' | 'script' | 'chain' | 'local-disk';
 
 export interface Profile {
   readonly name: string;
@@ -13,6 +13,8 @@ export interface Profile {
   readonly kernel?: string;
   readonly initrds?: readonly string[];
   readonly cmdline?: string;
+  /** nfs-root: the golden root (a folder of the NFS roots folder) each machine gets its own layer over. */
+  readonly nfsRoot?: string;
   /** script: raw iPXE script body (without the #!ipxe line is fine). */
   readonly script?: string;
   /** chain: a URL iPXE chains to. */
@@ -91,6 +93,25 @@ export interface ApiToken {
   readonly lastUsedAt?: string;
 }
 
+/** An NFS export (src/nfs/exports.ts): a golden root shared read-only, or one machine's layer over it. */
+export interface NfsExport {
+  /** Goes into every file handle of the export; never reused. */
+  readonly id: number;
+  /** What clients mount: /bramble/ROOT (shared) or /bramble/ROOT/LABEL (a layer; the label is the MAC for machines). */
+  readonly path: string;
+  readonly root: string;
+  readonly kind: 'shared' | 'layer';
+  /** The machine this layer belongs to, made on its first boot with an nfs-root profile. */
+  readonly machine?: string;
+  /** Who may mount it: one IPv4 address or a CIDR subnet. */
+  readonly allow: string;
+  readonly rootSquash: boolean;
+  /** Bumped by a reset: handles from before answer NFS3ERR_STALE. */
+  readonly generation: number;
+  readonly createdAt: string;
+  readonly resetAt?: string;
+}
+
 export interface MenuSettings {
   readonly title: string;
   readonly timeoutSeconds: number;
@@ -110,6 +131,7 @@ export interface StoreData {
   readonly users: readonly User[];
   readonly sessions: readonly Session[];
   readonly apiTokens: readonly ApiToken[];
+  readonly nfsExports: readonly NfsExport[];
 }
 
 export function emptyStore(): StoreData {
@@ -121,5 +143,6 @@ export function emptyStore(): StoreData {
     users: [],
     sessions: [],
     apiTokens: [],
+    nfsExports: [],
   };
 }

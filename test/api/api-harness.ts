@@ -71,6 +71,7 @@ export async function apiHarness(t: TestContext, options: { trusted?: boolean; p
       sshPublicKey: null,
     },
     health: null,
+    nfs: null,
   });
   let cookie: string | null = null;
   const call: ApiHarness['call'] = async (method, path, o = {}) => {

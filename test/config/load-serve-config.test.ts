@@ -69,6 +69,11 @@ test('no config file and one LAN interface: defaults plus that interface', async
     uefiBootFile: 'ipxe.efi',
     defaultProfile: null,
     wakeDeadlineSeconds: 180,
+    nfs: true,
+    nfsPort: 2049,
+    mountdPort: 20048,
+    portmapPort: 111,
+    nfsRoots: null,
     logLevel: 'info',
   };
   assert.deepEqual(config, expected);

@@ -49,6 +49,7 @@ async function fixture(t: { after: (fn: () => Promise<void>) => void }, options:
     assetsDir: join(dir, 'assets'),
     macForIp: async (ip) => options.arp?.[ip] ?? null,
     kernelSend: null,
+    nfsRootArgs: null,
   });
   t.after(async () => {
     await recorder.close();
