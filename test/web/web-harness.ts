@@ -25,7 +25,7 @@ async function serveBramble(t: TestContext): Promise<Served> {
   await mkdir(join(dir, 'ipxe'));
   const [http, tftp] = [await freePort(), await freePort()];
   const server = startProcess(
-    [process.execPath, cliPath, 'serve', '--interface', 'lo', '--address', '127.0.0.1', '--dhcp-mode', 'off', '--http-port', String(http), '--tftp-port', String(tftp), '--data-dir', join(dir, 'data'), '--ipxe-dir', join(dir, 'ipxe')],
+    [process.execPath, cliPath, 'serve', '--nfs', 'off', '--interface', 'lo', '--address', '127.0.0.1', '--dhcp-mode', 'off', '--http-port', String(http), '--tftp-port', String(tftp), '--data-dir', join(dir, 'data'), '--ipxe-dir', join(dir, 'ipxe')],
     { label: 'bramble serve' },
   );
   t.after(async () => {
