@@ -61,3 +61,16 @@ test('a direct kernel boot passes kernel, initrd and command line and skips netw
   assert.deepEqual(optionValues(args, '-append'), ['console=ttyS0 bramble.net=dhcp']);
   assert.deepEqual(optionValues(args, '-boot'), []);
 });
+
+test('a machine that reboots on purpose restarts instead of exiting, and OEM strings reach SMBIOS type 11', () => {
+  const args = qemuArgs({
+    firmware: 'bios',
+    tap: 'tap0',
+    mac: '52:54:00:aa:bb:cc',
+    onReboot: 'restart',
+    oemStrings: ['bramble.nfstest.role=writer', 'a,b'],
+  });
+  assert.ok(!args.includes('-no-reboot'));
+  assert.deepEqual(optionValues(args, '-smbios'), ['type=11,value=bramble.nfstest.role=writer', 'type=11,value=a,,b']);
+  assert.deepEqual(optionValues(args, '-accel'), ['tcg']);
+});

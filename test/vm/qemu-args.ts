@@ -31,6 +31,13 @@ export interface QemuOptions {
   readonly ovmfVars?: string;
   /** Boot this kernel straight away instead of from the network (harness self-test). */
   readonly direct?: DirectKernel;
+  /**
+   * What a guest reboot does: 'exit' (default, -no-reboot: QEMU exits, one boot per run) or 'restart' (the
+   * machine resets and boots again through its firmware, as a real one does; for tests that reboot on purpose).
+   */
+  readonly onReboot?: 'exit' | 'restart';
+  /** SMBIOS type 11 OEM strings: facts for the guest that no server sees (/sys/firmware/dmi/entries/11-0/raw). */
+  readonly oemStrings?: readonly string[];
 }
 
 export function defaultNic(firmware: VmFirmware): VmNic {
@@ -48,10 +55,14 @@ export function qemuArgs(options: QemuOptions): string[] {
     '-m', String(options.memoryMiB ?? 512),
     '-smp', '1',
     '-nographic',
-    '-no-reboot',
+    ...(options.onReboot === 'restart' ? [] : ['-no-reboot']),
     '-netdev', `tap,id=net0,ifname=${options.tap},script=no,downscript=no`,
     '-device', `${nic},netdev=net0,mac=${options.mac},romfile=${romfile}`,
   ];
+  for (const value of options.oemStrings ?? []) {
+    // QEMU's option parser splits on commas; a doubled comma is a literal one.
+    args.push('-smbios', `type=11,value=${value.replace(/,/g, ',,')}`);
+  }
   if (options.firmware === 'uefi') {
     if (options.ovmfVars === undefined) throw new TypeError('UEFI needs ovmfVars: a per-run copy of the variable store');
     args.push(
