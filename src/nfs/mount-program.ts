@@ -62,8 +62,10 @@ export function mountProgram(exports: () => readonly MountableExport[]): MountPr
     for (let i = mounts.length - 1; i >= 0; i--) if (mounts[i]!.hostname === context.client.address) mounts.splice(i, 1);
   };
 
-  const exportList: RpcHandler = (_context, results) => {
-    const nodes: ExportNode[] = exports().map((e) => ({
+  // Only what the asking machine may mount: one machine's layer is none of another's business, and clients
+  // such as libnfs pick an export from this list.
+  const exportList: RpcHandler = (context, results) => {
+    const nodes: ExportNode[] = exports().filter((e) => mayUse(e.rule, context.client.address)).map((e) => ({
       dir: e.path,
       groups: [e.rule.allow.kind === 'address' ? e.rule.allow.address : `${e.rule.allow.network}/${e.rule.allow.prefix}`],
     }));
