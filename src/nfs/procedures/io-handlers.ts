@@ -1,0 +1,94 @@
+// NFSv3 data procedures over a View (RFC 1813 §3.3.6 READ, §3.3.7 WRITE, §3.3.21 COMMIT).
+import { wccData } from '../fattr.js';
+import type { CommitArgs, CommitRes, ReadArgs, ReadRes, WriteArgs, WriteRes } from '../nfs3-io-procs.js';
+import { Nfs3Status, type Nfs3ErrorStat } from '../nfs3-status.js';
+import { EMPTY_WCC, FATTR3_SIZE, StableHow, type NfsFh3, type StableHowValue, type WccData } from '../nfs3-types.js';
+import { mayReadData, mayWriteData } from '../permissions.js';
+import type { FileAttributes, Stability } from '../view/view.js';
+import { MAX_TRANSFER } from './attr-handlers.js';
+import { open, type NfsCall, type Target } from './nfs-call.js';
+import { viewStatus } from './view-status.js';
+
+/** status, post_op_attr, count, eof, the data's length word and up to 3 fill bytes. */
+const READ_OVERHEAD = 4 + 4 + FATTR3_SIZE + 4 + 4 + 4 + 3;
+
+const STABILITY: Readonly<Record<StableHowValue, Stability>> = {
+  [StableHow.unstable]: 'unstable',
+  [StableHow.dataSync]: 'data',
+  [StableHow.fileSync]: 'file',
+};
+const STABLE_HOW: Readonly<Record<Stability, StableHowValue>> = {
+  unstable: StableHow.unstable,
+  data: StableHow.dataSync,
+  file: StableHow.fileSync,
+};
+
+/** READ, WRITE and COMMIT act on regular files: a directory is ISDIR, anything else INVAL. */
+function notAFile(a: FileAttributes): Nfs3ErrorStat | null {
+  if (a.type === 'dir') return Nfs3Status.isdir;
+  return a.type === 'reg' ? null : Nfs3Status.inval;
+}
+
+export async function read(call: NfsCall, args: ReadArgs): Promise<ReadRes> {
+  const found = await open(call, args.file);
+  if (!found.ok) return { status: found.status, fileAttributes: null };
+  const { target, attrs } = found;
+  const fileAttributes = target.fattr(attrs);
+  const wrong = notAFile(attrs);
+  if (wrong !== null) return { status: wrong, fileAttributes };
+  if (!mayReadData(attrs, target.who)) return { status: Nfs3Status.acces, fileAttributes };
+  // A short read is legal (the client asks again from where it ended), so fitting a datagram costs only a round trip.
+  const count = Math.max(0, Math.min(args.count, MAX_TRANSFER, call.room - READ_OVERHEAD));
+  const got = await target.view.read(target.id, BigInt(args.offset), count);
+  // The attributes from before the read stand for after it: a read changes nothing a client caches, and this
+  // saves a getattr on the busiest procedure.
+  if (!got.ok) return { status: viewStatus(got.error), fileAttributes };
+  return { status: Nfs3Status.ok, fileAttributes, eof: got.value.eof, data: got.value.data };
+}
+
+type Changeable = { readonly ok: true; readonly target: Target; readonly attrs: FileAttributes } | { readonly ok: false; readonly status: Nfs3ErrorStat; readonly fileWcc: WccData };
+
+/** WRITE and COMMIT: a regular file of a writable export. */
+async function openFileForChange(call: NfsCall, fh: NfsFh3): Promise<Changeable> {
+  const found = await open(call, fh);
+  if (!found.ok) return { ok: false, status: found.status, fileWcc: EMPTY_WCC };
+  const { target, attrs } = found;
+  const refuse = (status: Nfs3ErrorStat): Changeable => ({ ok: false, status, fileWcc: wccData(attrs, attrs, target.exp.fsid) });
+  if (target.readOnly) return refuse(Nfs3Status.rofs);
+  const wrong = notAFile(attrs);
+  return wrong === null ? found : refuse(wrong);
+}
+
+/** wcc_data of a file after a change: its attributes from before, and now. */
+async function fileWccAfter(target: Target, before: FileAttributes): Promise<WccData> {
+  const after = await target.getattr();
+  return wccData(before, after.ok ? after.value : null, target.exp.fsid);
+}
+
+export async function write(call: NfsCall, args: WriteArgs): Promise<WriteRes> {
+  const found = await openFileForChange(call, args.file);
+  if (!found.ok) return { status: found.status, fileWcc: found.fileWcc };
+  const { target, attrs } = found;
+  if (!mayWriteData(attrs, target.who)) return { status: Nfs3Status.acces, fileWcc: wccData(attrs, attrs, target.exp.fsid) };
+  const written = await target.view.write(target.id, BigInt(args.offset), args.data, STABILITY[args.stable]);
+  const fileWcc = await fileWccAfter(target, attrs);
+  if (!written.ok) return { status: viewStatus(written.error), fileWcc };
+  return {
+    status: Nfs3Status.ok,
+    fileWcc,
+    count: args.data.length,
+    committed: STABLE_HOW[written.value.committed],
+    verf: call.writeVerifier,
+  };
+}
+
+/** The whole file is committed whatever range is asked: the View syncs files, not ranges, and more is allowed. */
+export async function commit(call: NfsCall, args: CommitArgs): Promise<CommitRes> {
+  const found = await openFileForChange(call, args.file);
+  if (!found.ok) return { status: found.status, fileWcc: found.fileWcc };
+  const { target, attrs } = found;
+  const done = await target.view.commit(target.id);
+  const fileWcc = await fileWccAfter(target, attrs);
+  if (!done.ok) return { status: viewStatus(done.error), fileWcc };
+  return { status: Nfs3Status.ok, fileWcc, verf: call.writeVerifier };
+}

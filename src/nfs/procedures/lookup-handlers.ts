@@ -1,0 +1,34 @@
+// NFSv3 name resolution over a View (RFC 1813 §3.3.3 LOOKUP, §3.3.5 READLINK).
+import type { LookupArgs, LookupRes, ReadlinkArgs, ReadlinkRes } from '../nfs3-name-procs.js';
+import { Nfs3Status } from '../nfs3-status.js';
+import { maySearch } from '../permissions.js';
+import { open, type NfsCall } from './nfs-call.js';
+import { nameStatus } from './names.js';
+import { viewStatus } from './view-status.js';
+
+export async function lookup(call: NfsCall, args: LookupArgs): Promise<LookupRes> {
+  const found = await open(call, args.what.dir);
+  if (!found.ok) return { status: found.status, dirAttributes: null };
+  const { target, attrs } = found;
+  const dirAttributes = target.fattr(attrs);
+  if (attrs.type !== 'dir') return { status: Nfs3Status.notdir, dirAttributes };
+  if (!maySearch(attrs, target.who)) return { status: Nfs3Status.acces, dirAttributes };
+  const name = args.what.name;
+  // '.' and '..' are what a client may look up; other names must be one well-formed component.
+  const bad = name === '.' || name === '..' ? null : nameStatus(name);
+  if (bad !== null) return { status: bad, dirAttributes };
+  const id = await target.view.lookup(target.id, name);
+  if (!id.ok) return { status: viewStatus(id.error), dirAttributes };
+  return { status: Nfs3Status.ok, object: target.handle(id.value), objAttributes: await target.postOp(id.value), dirAttributes };
+}
+
+export async function readlink(call: NfsCall, args: ReadlinkArgs): Promise<ReadlinkRes> {
+  const found = await open(call, args.symlink);
+  if (!found.ok) return { status: found.status, symlinkAttributes: null };
+  const { target, attrs } = found;
+  const symlinkAttributes = target.fattr(attrs);
+  if (attrs.type !== 'lnk') return { status: Nfs3Status.inval, symlinkAttributes };
+  const link = await target.view.readlink(target.id);
+  if (!link.ok) return { status: viewStatus(link.error), symlinkAttributes };
+  return { status: Nfs3Status.ok, symlinkAttributes, data: link.value };
+}

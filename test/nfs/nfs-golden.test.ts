@@ -1,0 +1,197 @@
+// The NFSv3 program over the read-only golden view of a real folder, through the RPC server (RFC 1813): reads,
+// symlinks as data, READDIR/READDIRPLUS paging to the client's counts over 2,000 entries, ROFS for every change.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { TestContext } from 'node:test';
+import { SATTR3_NONE } from '../../src/nfs/nfs3-sattr.js';
+import { Access3, Ftype3, type NfsFh3 } from '../../src/nfs/nfs3-types.js';
+import { openGoldenView } from '../../src/nfs/view/golden-view.js';
+import { readOnlyView } from '../../src/nfs/view/read-only-view.js';
+import type { View } from '../../src/nfs/view/view.js';
+import { memoryView } from './memory-view.js';
+import { ok, OWN_RULE, servedExport, startNfs, status } from './nfs-harness.js';
+import type { Nfs3TestClient } from './nfs3-test-client.js';
+
+const MANY = 2000;
+const manyName = (i: number): string => `entry-${String(i).padStart(4, '0')}${'x'.repeat(i % 23)}`;
+
+/** One folder for every test of this file: making 2,000 files costs seconds. Nothing here writes to it. */
+let folder: Promise<string> | null = null;
+after(async () => {
+  if (folder !== null) await rm(join(await folder, '..'), { recursive: true, force: true });
+});
+function goldenFolder(): Promise<string> {
+  folder ??= makeGoldenFolder();
+  return folder;
+}
+
+async function makeGoldenFolder(): Promise<string> {
+  const top = await mkdtemp(join(tmpdir(), 'bramble-nfs-golden-'));
+  const root = join(top, 'root');
+  await mkdir(join(root, 'etc'), { recursive: true });
+  await mkdir(join(root, 'many'));
+  await writeFile(join(root, 'etc', 'hostname'), 'golden\n');
+  await writeFile(join(root, 'big'), Buffer.alloc(300_000, 9));
+  await symlink('/etc/hostname', join(root, 'link'));
+  await Promise.all(Array.from({ length: MANY }, (_, i) => writeFile(join(root, 'many', manyName(i)), '')));
+  return root;
+}
+
+async function served(t: TestContext, view: View): Promise<{ c: Nfs3TestClient; root: NfsFh3 }> {
+  const exp = servedExport(3, view);
+  const server = await startNfs(t, [exp]);
+  return { c: await server.client(), root: server.root(exp) };
+}
+
+const lookupPath = async (c: Nfs3TestClient, from: NfsFh3, ...names: string[]): Promise<NfsFh3> => {
+  let fh = from;
+  for (const name of names) fh = ok(await c.nfs('lookup', { what: { dir: fh, name } })).object;
+  return fh;
+};
+
+test('golden: LOOKUP, READ in pieces to eof, READLINK gives the target as data', async (t) => {
+  const { c, root } = await served(t, readOnlyView(await openGoldenView(await goldenFolder())));
+  const hostname = await lookupPath(c, root, 'etc', 'hostname');
+  const read = ok(await c.nfs('read', { file: hostname, offset: 0, count: 4096 }));
+  assert.equal(Buffer.from(read.data).toString(), 'golden\n');
+  assert.equal(read.eof, true);
+  const big = await lookupPath(c, root, 'big');
+  let offset = 0;
+  for (;;) {
+    const piece = ok(await c.nfs('read', { file: big, offset, count: 128 * 1024 }));
+    assert.ok(Buffer.from(piece.data).every((b) => b === 9));
+    offset += piece.data.length;
+    if (piece.eof) break;
+  }
+  assert.equal(offset, 300_000);
+  const link = await lookupPath(c, root, 'link');
+  assert.equal(ok(await c.nfs('getattr', { object: link })).objAttributes.type, Ftype3.lnk);
+  assert.equal(ok(await c.nfs('readlink', { symlink: link })).data, '/etc/hostname');
+});
+
+test('golden: every change is ROFS with wcc, ACCESS grants no change bits, COMMIT is ROFS', async (t) => {
+  const { c, root } = await served(t, readOnlyView(await openGoldenView(await goldenFolder())));
+  const hostname = await lookupPath(c, root, 'etc', 'hostname');
+  const refused = await c.nfs('create', { where: { dir: root, name: 'new' }, how: { mode: 'guarded', attributes: SATTR3_NONE } });
+  assert.equal(status(refused), 'NFS3ERR_ROFS');
+  assert.ok(refused.dirWcc.before !== null && refused.dirWcc.after !== null);
+  assert.equal(status(await c.nfs('mkdir', { where: { dir: root, name: 'new' }, attributes: SATTR3_NONE })), 'NFS3ERR_ROFS');
+  assert.equal(status(await c.nfs('symlink', { where: { dir: root, name: 'new' }, symlinkAttributes: SATTR3_NONE, symlinkData: 'x' })), 'NFS3ERR_ROFS');
+  assert.equal(status(await c.nfs('mknod', { where: { dir: root, name: 'new' }, what: { type: Ftype3.fifo, pipeAttributes: SATTR3_NONE } })), 'NFS3ERR_ROFS');
+  assert.equal(status(await c.nfs('write', { file: hostname, offset: 0, stable: 2, data: Buffer.from('x') })), 'NFS3ERR_ROFS');
+  assert.equal(status(await c.nfs('setattr', { object: hostname, newAttributes: { ...SATTR3_NONE, mode: 0o600 }, guard: null })), 'NFS3ERR_ROFS');
+  assert.equal(status(await c.nfs('remove', { object: { dir: root, name: 'big' } })), 'NFS3ERR_ROFS');
+  assert.equal(status(await c.nfs('rmdir', { object: { dir: root, name: 'etc' } })), 'NFS3ERR_ROFS');
+  assert.equal(status(await c.nfs('rename', { from: { dir: root, name: 'big' }, to: { dir: root, name: 'small' } })), 'NFS3ERR_ROFS');
+  assert.equal(status(await c.nfs('link', { file: hostname, link: { dir: root, name: 'l2' } })), 'NFS3ERR_ROFS');
+  assert.equal(status(await c.nfs('commit', { file: hostname, offset: 0, count: 0 })), 'NFS3ERR_ROFS');
+  assert.equal(ok(await c.nfs('access', { object: root, access: 0x3f })).access, Access3.read | Access3.lookup);
+  assert.equal(ok(await c.nfs('access', { object: hostname, access: 0x3f })).access, Access3.read);
+  ok(await c.nfs('fsstat', { fsroot: root }));
+});
+
+test('golden: a read-only rule over a writable view is ROFS too', async (t) => {
+  const exp = servedExport(4, memoryView(), { ...OWN_RULE, readOnly: true });
+  const server = await startNfs(t, [exp]);
+  const c = await server.client();
+  assert.equal(status(await c.nfs('mkdir', { where: { dir: server.root(exp), name: 'x' }, attributes: SATTR3_NONE })), 'NFS3ERR_ROFS');
+});
+
+/** Every name READDIR gives, page by page, with the cookie and verifier of the last page. */
+async function readdirAll(c: Nfs3TestClient, dir: NfsFh3, count: number): Promise<{ names: string[]; pages: number }> {
+  const names: string[] = [];
+  let cookie = 0n;
+  let cookieverf: Uint8Array = Buffer.alloc(8);
+  for (let pages = 1; ; pages++) {
+    const page = ok(await c.nfs('readdir', { dir, cookie, cookieverf, count }));
+    assert.ok(page.entries.length > 0 || page.eof, 'a page makes progress');
+    names.push(...page.entries.map((e) => e.name));
+    if (page.eof) return { names, pages };
+    cookie = page.entries.at(-1)!.cookie;
+    cookieverf = page.cookieverf;
+  }
+}
+
+async function readdirplusAll(c: Nfs3TestClient, dir: NfsFh3, dircount: number, maxcount: number): Promise<{ names: string[]; pages: number }> {
+  const names: string[] = [];
+  let cookie = 0n;
+  let cookieverf: Uint8Array = Buffer.alloc(8);
+  for (let pages = 1; ; pages++) {
+    const page = ok(await c.nfs('readdirplus', { dir, cookie, cookieverf, dircount, maxcount }));
+    for (const e of page.entries) {
+      assert.ok(e.nameAttributes !== null && e.nameHandle !== null, `${e.name} has attributes and a handle`);
+      names.push(e.name);
+    }
+    if (page.eof) return { names, pages };
+    cookie = page.entries.at(-1)!.cookie;
+    cookieverf = page.cookieverf;
+  }
+}
+
+const expectedNames = ['.', '..', ...Array.from({ length: MANY }, (_, i) => manyName(i))].sort();
+
+for (const [kind, open] of [
+  ['golden', async (): Promise<View> => readOnlyView(await openGoldenView(await goldenFolder()))],
+  [
+    'memory',
+    async (): Promise<View> => {
+      const view = memoryView();
+      const many = await view.make(view.rootId, 'many', { type: 'dir', mode: 0o755, uid: 0, gid: 0 });
+      assert.ok(many.ok);
+      for (let i = 0; i < MANY; i++) await view.make(many.value, manyName(i), { type: 'reg', mode: 0o644, uid: 0, gid: 0 });
+      return view;
+    },
+  ],
+] as const) {
+  test(`${kind}: READDIR with small counts pages through ${MANY} entries, each name exactly once`, async (t) => {
+    const { c, root } = await served(t, await open());
+    const many = await lookupPath(c, root, 'many');
+    for (const count of [512, 1500, 8192]) {
+      const { names, pages } = await readdirAll(c, many, count);
+      assert.deepEqual([...names].sort(), expectedNames, `count ${count}`);
+      assert.ok(pages > MANY / (count / 24), `count ${count}: ${pages} pages, each within the count`);
+    }
+  });
+
+  test(`${kind}: READDIRPLUS pages within dircount and maxcount, each name once with attributes and handle`, async (t) => {
+    const { c, root } = await served(t, await open());
+    const many = await lookupPath(c, root, 'many');
+    for (const [dircount, maxcount] of [[512, 4096], [8192, 2048], [65536, 65536]] as const) {
+      const { names } = await readdirplusAll(c, many, dircount, maxcount);
+      assert.deepEqual([...names].sort(), expectedNames, `dircount ${dircount} maxcount ${maxcount}`);
+    }
+  });
+}
+
+test('READDIR: a count too small for one entry is TOOSMALL; a file is NOTDIR; a stale cookie verifier is BAD_COOKIE', async (t) => {
+  const { c, root } = await served(t, readOnlyView(await openGoldenView(await goldenFolder())));
+  const many = await lookupPath(c, root, 'many');
+  assert.equal(status(await c.nfs('readdir', { dir: many, cookie: 0n, cookieverf: Buffer.alloc(8), count: 100 })), 'NFS3ERR_TOOSMALL');
+  assert.equal(status(await c.nfs('readdirplus', { dir: many, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 100, maxcount: 150 })), 'NFS3ERR_TOOSMALL');
+  const big = await lookupPath(c, root, 'big');
+  assert.equal(status(await c.nfs('readdir', { dir: big, cookie: 0n, cookieverf: Buffer.alloc(8), count: 4096 })), 'NFS3ERR_NOTDIR');
+  const first = ok(await c.nfs('readdir', { dir: many, cookie: 0n, cookieverf: Buffer.alloc(8), count: 1024 }));
+  const wrong = Buffer.from(first.cookieverf);
+  wrong[7] = wrong[7]! ^ 1;
+  const refused = await c.nfs('readdir', { dir: many, cookie: first.entries.at(-1)!.cookie, cookieverf: wrong, count: 1024 });
+  assert.equal(status(refused), 'NFS3ERR_BAD_COOKIE');
+  assert.equal(refused.dirAttributes?.type, Ftype3.dir);
+});
+
+test('READDIRPLUS: every page stays within maxcount and, past its first entry, within dircount', async (t) => {
+  const { c, root } = await served(t, readOnlyView(await openGoldenView(await goldenFolder())));
+  const many = await lookupPath(c, root, 'many');
+  const maxcount = 3000;
+  const page = ok(await c.nfs('readdirplus', { dir: many, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 100_000, maxcount }));
+  // status + post_op_attr + cookieverf + list end + eof, then per entry 4 + 8 + name + 8 + attrs (88) + handle (4 + 4 + 36)
+  const bytes = 108 + page.entries.reduce((sum, e) => sum + 4 + 8 + 4 + Math.ceil(Buffer.byteLength(e.name) / 4) * 4 + 8 + 88 + 44, 0);
+  assert.ok(bytes <= maxcount, `${bytes} bytes`);
+  assert.ok(bytes + 200 > maxcount, `as many as fit: ${bytes} bytes of ${maxcount}`);
+  const small = ok(await c.nfs('readdirplus', { dir: many, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 200, maxcount: 65536 }));
+  const dirBytes = small.entries.reduce((sum, e) => sum + 4 + 8 + 4 + Math.ceil(Buffer.byteLength(e.name) / 4) * 4 + 8, 0);
+  assert.ok(dirBytes - (4 + 8 + 8 + 8) <= 200 || small.entries.length === 1, `${dirBytes} directory bytes for dircount 200`);
+  assert.ok(small.entries.length >= 2);
+});
