@@ -62,7 +62,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         MachinePatch: machinePatch,
-        Profile: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string', enum: ['kernel', 'script', 'chain', 'local-disk'] } } },
+        Profile: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string', enum: ['kernel', 'nfs-root', 'script', 'chain', 'local-disk'] } } },
       },
     },
     paths: {
@@ -142,6 +142,17 @@ export function openApiDocument(): Record<string, unknown> {
         get: op('One profile', { '200': ok('Profile', ref('Profile')), '404': ok('Unknown', ref('Error')) }, undefined, ['name']),
         delete: op('Delete a profile (?force=true unassigns it from machines)', { '200': ok('Removed'), '409': ok('In use', ref('Error')) }, undefined, ['name']),
       },
+      '/nfs/exports': {
+        get: op('NFS exports with whether they are served and the bytes their layer takes', { '200': ok('Exports', { type: 'array' }) }),
+        post: op(
+          'Export a golden root: read-only to a subnet, or with a label as a writable layer',
+          { '201': ok('Added'), '400': ok('Invalid', ref('Error')), '409': ok('Exists', ref('Error')), '503': ok('NFS off', ref('Error')) },
+          { type: 'object', required: ['root', 'allow'], properties: { root: { type: 'string' }, allow: { type: 'string' }, label: { type: 'string' }, rootSquash: { type: 'boolean' } } },
+        ),
+      },
+      '/nfs/exports/{id}': { delete: op('Remove an export and its layer', { '200': ok('Removed'), '404': ok('No such export', ref('Error')) }, undefined, ['id']) },
+      '/nfs/exports/{id}/reset': { post: op("Reset a layer to golden: its changes are deleted and the machine's handles go stale", { '200': ok('Reset'), '404': ok('No such export', ref('Error')) }, undefined, ['id']) },
+      '/nfs/roots': { get: op('The golden roots (folders of the NFS roots folder)', { '200': ok('Names', { type: 'array', items: { type: 'string' } }), '503': ok('NFS off', ref('Error')) }) },
       '/settings': {
         get: op('Settings', { '200': ok('Settings') }),
         patch: op('Change settings as "dotted.key": value', { '200': ok('Settings') }, { type: 'object' }),

@@ -152,6 +152,11 @@ test('the defaults are the documented ones', () => {
     uefiBootFile: 'ipxe.efi',
     defaultProfile: null,
     wakeDeadlineSeconds: 180,
+    nfs: true,
+    nfsPort: 2049,
+    mountdPort: 20048,
+    portmapPort: 111,
+    nfsRoots: null,
     logLevel: 'info',
   });
 });
