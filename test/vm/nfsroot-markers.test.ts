@@ -2,7 +2,7 @@
 // that must agree with the check lines, mount failures, and a kernel message in the middle of a marker line.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseNfsRootSerial, phaseProblems } from './nfsroot-markers.js';
+import { describeTimes, parseNfsRootSerial, phaseProblems } from './nfsroot-markers.js';
 
 const WRITER = [
   'SeaBIOS (version 1.16.2-debian-1.16.2-1)',
@@ -14,9 +14,9 @@ const WRITER = [
   'BRAMBLE-NFSROOT-MOUNTED 198.18.0.1:/bramble/debian/52-54-00-aa-bb-cc addr=198.18.0.1,vers=3,tcp,nolock',
   'BRAMBLE-NFS-ROLE writer',
   'BRAMBLE-NFS-ROOT 198.18.0.1:/bramble/debian/52-54-00-aa-bb-cc / nfs rw,vers=3 0 0',
-  'BRAMBLE-NFS-PHASE golden',
+  'BRAMBLE-NFS-PHASE golden at=9.71',
   'BRAMBLE-NFS-CHECK PASS golden/tree-paths',
-  'BRAMBLE-NFS-DONE golden pass=1 fail=0',
+  'BRAMBLE-NFS-DONE golden pass=1 fail=0 at=12.13',
   'BRAMBLE-NFS-PHASE boot1',
   'BRAMBLE-NFS-CHECK PASS boot1/mkdir',
   // A kernel message ahead of the marker on the same line; the marker is still found.
@@ -43,6 +43,7 @@ test('the serial log splits into boots at the initramfs marker; lines before the
   );
   assert.equal(first!.checks[2]!.detail, 'mknod: /work/null: Operation not permitted');
   assert.equal(first!.end, 'reboot');
+  assert.equal(describeTimes(first!), 'golden 9.7-12.1 s, boot1 ?-? s');
   assert.equal(second!.mountFailure, 'mount -t nfs -o addr=198.18.0.1,vers=3 198.18.0.1:/x /root');
   assert.equal(second!.mounted, undefined);
   assert.equal(report.panic, undefined);

@@ -24,6 +24,8 @@ export interface NfsBoot {
   readonly checks: readonly NfsCheck[];
   /** Per phase, the counts the scenario printed at its end. */
   readonly done: ReadonlyMap<string, { readonly pass: number; readonly fail: number }>;
+  /** Per phase, guest uptime in seconds at its start and end (for the report only). */
+  readonly times: ReadonlyMap<string, { readonly start?: number; readonly end?: number }>;
   readonly end?: 'reboot' | 'poweroff';
   /** BRAMBLE-NFSROOT-FAILED: the initramfs could not mount the root. */
   readonly mountFailure?: string;
@@ -46,6 +48,7 @@ interface MutableBoot {
   phases: string[];
   checks: NfsCheck[];
   done: Map<string, { pass: number; fail: number }>;
+  times: Map<string, { start?: number; end?: number }>;
   end?: 'reboot' | 'poweroff';
   mountFailure?: string;
   aborted?: string;
@@ -61,7 +64,7 @@ export function parseNfsRootSerial(text: string): NfsSerialReport {
     const line = raw.replace(/\r/g, '');
     let m: RegExpExecArray | null;
     if (line.includes('BRAMBLE-NFSROOT-INIT')) {
-      boot = { phases: [], checks: [], done: new Map(), insmodFailures: [] };
+      boot = { phases: [], checks: [], done: new Map(), times: new Map(), insmodFailures: [] };
       boots.push(boot);
       continue;
     }
@@ -74,15 +77,29 @@ export function parseNfsRootSerial(text: string): NfsSerialReport {
     else if ((m = /BRAMBLE-NFSROOT-FAILED (.*)$/.exec(line)) !== null) boot.mountFailure = m[1]!.trim();
     else if ((m = /BRAMBLE-NFS-ROLE (\S+)/.exec(line)) !== null) boot.role = m[1]!;
     else if ((m = /BRAMBLE-NFS-ROOT (.*)$/.exec(line)) !== null) boot.rootMount = m[1]!.trim();
-    else if ((m = /BRAMBLE-NFS-PHASE (\S+)/.exec(line)) !== null) boot.phases.push(m[1]!);
+    else if ((m = /BRAMBLE-NFS-PHASE (\S+)(?: at=([\d.]+))?/.exec(line)) !== null) {
+      boot.phases.push(m[1]!);
+      if (m[2] !== undefined) boot.times.set(m[1]!, { start: Number(m[2]) });
+    }
     else if ((m = /BRAMBLE-NFS-CHECK (PASS|FAIL) ([^/\s]+)\/(\S+) ?(.*)$/.exec(line)) !== null) {
       boot.checks.push({ phase: m[2]!, name: m[3]!, ok: m[1] === 'PASS', detail: m[4]!.trim() });
-    } else if ((m = /BRAMBLE-NFS-DONE (\S+) pass=(\d+) fail=(\d+)/.exec(line)) !== null) {
+    } else if ((m = /BRAMBLE-NFS-DONE (\S+) pass=(\d+) fail=(\d+)(?: at=([\d.]+))?/.exec(line)) !== null) {
       boot.done.set(m[1]!, { pass: Number(m[2]), fail: Number(m[3]) });
+      if (m[4] !== undefined) boot.times.set(m[1]!, { ...boot.times.get(m[1]!), end: Number(m[4]) });
     } else if ((m = /BRAMBLE-NFS-END (reboot|poweroff)/.exec(line)) !== null) boot.end = m[1] as 'reboot' | 'poweroff';
     else if ((m = /BRAMBLE-NFS-ABORTED (\S*)/.exec(line)) !== null) boot.aborted = m[1]!;
   }
   return { boots, panic };
+}
+
+/** "golden 9.7-12.1 s, boot1 12.1-33.0 s": where a boot's time went, by guest uptime. */
+export function describeTimes(boot: NfsBoot): string {
+  return boot.phases
+    .map((p) => {
+      const t = boot.times.get(p);
+      return `${p} ${t?.start?.toFixed(1) ?? '?'}-${t?.end?.toFixed(1) ?? '?'} s`;
+    })
+    .join(', ');
 }
 
 /** The checks of one phase, failed ones first: for assertion messages. */

@@ -11,6 +11,8 @@ export interface NfsRootRunOptions extends Omit<VmOptions, 'onReboot' | 'oemStri
   readonly role: 'writer' | 'reader';
   /** The whole run, all boots together. */
   readonly timeoutMs: number;
+  /** Boots the scenario makes; one more (a writer that finds no trace of its boot 1, say) ends the run at once. */
+  readonly maxBoots: number;
   /** Called once QEMU is started (to register its stop with a teardown, say). */
   readonly onStart?: (stop: () => Promise<void>) => void;
 }
@@ -21,12 +23,12 @@ export interface NfsRootRun extends NfsSerialReport {
   readonly serialLog: string;
   /** From QEMU start to its end, for the report; never asserted on. */
   readonly seconds: number;
-  /** 'poweroff': QEMU exited by itself; 'panic' and 'timeout': the harness stopped it. */
-  readonly ending: 'poweroff' | 'panic' | 'timeout';
+  /** 'poweroff': QEMU exited by itself; the others: the harness stopped it. */
+  readonly ending: 'poweroff' | 'panic' | 'too-many-boots' | 'timeout';
 }
 
 export async function runNfsRootVm(options: NfsRootRunOptions): Promise<NfsRootRun> {
-  const { role, timeoutMs, onStart, ...vmOptions } = options;
+  const { role, timeoutMs, maxBoots, onStart, ...vmOptions } = options;
   const started = Date.now();
   const vm = await startVm({
     ...vmOptions,
@@ -42,10 +44,15 @@ export async function runNfsRootVm(options: NfsRootRunOptions): Promise<NfsRootR
       ending = 'poweroff';
       break;
     }
+    const output = vm.process.output();
     // With panic=0 the kernel halts on a panic; without -no-reboot QEMU would otherwise sit there until the deadline.
-    if (/Kernel panic - not syncing/.test(vm.process.output())) {
+    if (/Kernel panic - not syncing/.test(output)) {
       await sleep(2_000);
       ending = 'panic';
+      break;
+    }
+    if (output.split('BRAMBLE-NFSROOT-INIT').length - 1 > maxBoots) {
+      ending = 'too-many-boots';
       break;
     }
     await sleep(250);

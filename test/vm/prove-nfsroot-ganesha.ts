@@ -15,7 +15,7 @@ import { createTestLan } from '../support/test-lan.js';
 import { waitForListening } from '../support/listening.js';
 import { homeRouterArgs } from './dnsmasq-args.js';
 import { buildGoldenRoot, buildNfsRootBootImages, copyGoldenRoot } from './nfsroot-images.js';
-import { describeChecks, phaseProblems } from './nfsroot-markers.js';
+import { describeChecks, describeTimes, phaseProblems } from './nfsroot-markers.js';
 import type { NfsBoot } from './nfsroot-markers.js';
 import { runNfsRootVm } from './nfsroot-vm.js';
 import type { NfsRootRun } from './nfsroot-vm.js';
@@ -69,6 +69,7 @@ function report(label: string, run: NfsRootRun): void {
   run.boots.forEach((boot: NfsBoot, i) => {
     console.log(`boot ${i + 1}: role ${boot.role}, ip ${boot.ip}, mounted ${boot.mounted ?? `FAILED ${boot.mountFailure}`}, end ${boot.end}`);
     console.log(`  root: ${boot.rootMount}`);
+    console.log(`  guest uptime: ${describeTimes(boot)}`);
     for (const phase of boot.phases) console.log(`  ${describeChecks(boot, phase)}`);
   });
 }
@@ -112,6 +113,7 @@ try {
 
   const append = (path: string): string => `console=ttyS0 root=/dev/nfs nfsroot=${lan.serverAddress}:${path},vers=3,tcp,nolock ip=dhcp`;
   const machine = async (label: string, path: string, role: 'writer' | 'reader', mac: string): Promise<NfsRootRun> => {
+    const maxBoots = role === 'writer' ? 2 : 1;
     const vmDir = join(workDir, label);
     await mkdir(vmDir);
     t0 = Date.now();
@@ -125,6 +127,7 @@ try {
       label: `qemu ${label}`,
       direct: { kernel: images.kernel, initrd: images.initrd, append: append(path) },
       timeoutMs: 400_000,
+      maxBoots,
       onStart: (stop) => teardown.defer(`stop ${label}`, stop),
     });
     report(label, run);

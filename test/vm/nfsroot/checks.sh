@@ -10,7 +10,12 @@ begin() {
   phase=$1
   passed=0
   failed=0
-  echo "BRAMBLE-NFS-PHASE $phase"
+  echo "BRAMBLE-NFS-PHASE $phase at=$(uptime_s)"
+}
+
+# Seconds since the kernel started, for the report of where a boot's time went.
+uptime_s() {
+  cut -d' ' -f1 /proc/uptime
 }
 
 # check NAME COMMAND [ARGS...]: runs the command; a non-zero exit is a FAIL with the command's output as the reason.
@@ -29,7 +34,7 @@ check() {
 done_phase() {
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
-  echo "BRAMBLE-NFS-DONE $phase pass=$passed fail=$failed"
+  echo "BRAMBLE-NFS-DONE $phase pass=$passed fail=$failed at=$(uptime_s)"
 }
 
 # finish reboot|poweroff: flush the NFS client's dirty pages (WRITE + COMMIT) before the machine goes.
