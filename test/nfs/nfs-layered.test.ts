@@ -1,0 +1,106 @@
+// The NFSv3 program over a machine's LayeredView (golden folder + the machine's layer), through the RPC server
+// (RFC 1813): changes land in the layer with handles kept across copy-up, the golden folder never changes, and
+// a second view of the same layer (a restart) sees them.
+import assert from 'node:assert/strict';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import { silentLogger } from '../../src/log/logger.js';
+import { SATTR3_NONE } from '../../src/nfs/nfs3-sattr.js';
+import { Ftype3, StableHow, type NfsFh3 } from '../../src/nfs/nfs3-types.js';
+import { openGoldenView } from '../../src/nfs/view/golden-view.js';
+import { openLayeredView, type LayeredView } from '../../src/nfs/view/layered-view.js';
+import { ALICE, BOB, ok, servedExport, startNfs, status } from './nfs-harness.js';
+import type { Nfs3TestClient } from './nfs3-test-client.js';
+
+interface Lab {
+  readonly golden: string;
+  readonly layer: string;
+  /** Serves the layer through a new LayeredView (a new one = a restart), closed before the folders go. */
+  serve(): Promise<{ c: Nfs3TestClient; as: (user: typeof ALICE) => Promise<Nfs3TestClient>; root: NfsFh3 }>;
+}
+
+async function lab(t: TestContext): Promise<Lab> {
+  const top = await mkdtemp(join(tmpdir(), 'bramble-nfs-layered-'));
+  const views: LayeredView[] = [];
+  t.after(async () => {
+    for (const view of views) await view.close();
+    await rm(top, { recursive: true, force: true });
+  });
+  const golden = join(top, 'golden');
+  const layer = join(top, 'layer');
+  await mkdir(join(golden, 'etc'), { recursive: true });
+  await mkdir(join(golden, 'tmp'));
+  await chmod(join(golden, 'tmp'), 0o1777);
+  await writeFile(join(golden, 'etc', 'hostname'), 'golden\n');
+  await writeFile(join(golden, 'etc', 'motd'), 'welcome\n');
+  return {
+    golden,
+    layer,
+    async serve() {
+      const view = await openLayeredView({ golden: await openGoldenView(golden), folder: layer, log: silentLogger() });
+      views.push(view);
+      const exp = servedExport(7, view);
+      const server = await startNfs(t, [exp]);
+      return { c: await server.client(), as: (user) => server.client(user), root: server.root(exp) };
+    },
+  };
+}
+
+const names = async (c: Nfs3TestClient, dir: NfsFh3): Promise<string[]> =>
+  ok(await c.nfs('readdirplus', { dir, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 65536, maxcount: 65536 })).entries.map((e) => e.name).sort();
+
+test('layered: a golden file written keeps its handle; new objects, rename, remove and link land in the layer only', async (t) => {
+  const { golden, serve } = await lab(t);
+  const before = await readFile(join(golden, 'etc', 'hostname'));
+  const { c, root } = await serve();
+  const etc = ok(await c.nfs('lookup', { what: { dir: root, name: 'etc' } })).object;
+  const hostname = ok(await c.nfs('lookup', { what: { dir: etc, name: 'hostname' } })).object;
+  const written = ok(await c.nfs('write', { file: hostname, offset: 0, stable: StableHow.fileSync, data: Buffer.from('node-1\n') }));
+  assert.equal(written.fileWcc.before?.size, 7);
+  assert.deepEqual(Buffer.from(ok(await c.nfs('lookup', { what: { dir: etc, name: 'hostname' } })).object), Buffer.from(hostname), 'copy-up keeps the handle');
+  assert.equal(Buffer.from(ok(await c.nfs('read', { file: hostname, offset: 0, count: 100 })).data).toString(), 'node-1\n');
+  const made = ok(await c.nfs('create', { where: { dir: etc, name: 'fstab' }, how: { mode: 'guarded', attributes: { ...SATTR3_NONE, mode: 0o600 } } }));
+  assert.equal(made.objAttributes?.mode, 0o600);
+  ok(await c.nfs('mkdir', { where: { dir: root, name: 'dev' }, attributes: SATTR3_NONE }));
+  const dev = ok(await c.nfs('lookup', { what: { dir: root, name: 'dev' } })).object;
+  const nullDev = ok(await c.nfs('mknod', { where: { dir: dev, name: 'null' }, what: { type: Ftype3.chr, devAttributes: { ...SATTR3_NONE, mode: 0o666 }, spec: { specdata1: 1, specdata2: 3 } } }));
+  assert.deepEqual(nullDev.objAttributes?.rdev, { specdata1: 1, specdata2: 3 });
+  ok(await c.nfs('symlink', { where: { dir: root, name: 'etc-link' }, symlinkAttributes: SATTR3_NONE, symlinkData: 'etc' }));
+  ok(await c.nfs('rename', { from: { dir: etc, name: 'motd' }, to: { dir: etc, name: 'motd.old' } }));
+  ok(await c.nfs('link', { file: hostname, link: { dir: root, name: 'hostname-link' } }));
+  assert.equal(ok(await c.nfs('getattr', { object: hostname })).objAttributes.nlink, 2);
+  assert.deepEqual(await names(c, etc), ['.', '..', 'fstab', 'hostname', 'motd.old']);
+  ok(await c.nfs('remove', { object: { dir: etc, name: 'motd.old' } }));
+  assert.equal(status(await c.nfs('rmdir', { object: { dir: root, name: 'etc' } })), 'NFS3ERR_NOTEMPTY');
+  assert.deepEqual(await names(c, root), ['.', '..', 'dev', 'etc', 'etc-link', 'hostname-link', 'tmp']);
+  // The golden folder is untouched.
+  assert.deepEqual(await readFile(join(golden, 'etc', 'hostname')), before);
+  assert.deepEqual((await readdir(join(golden, 'etc'))).sort(), ['hostname', 'motd']);
+  assert.deepEqual((await readdir(golden)).sort(), ['etc', 'tmp']);
+});
+
+test('layered: exclusive CREATE retransmit, sticky /tmp refusals and SETATTR owners hold over the layer; a reopened layer keeps them', async (t) => {
+  const { serve } = await lab(t);
+  {
+    const { root, as } = await serve();
+    const alice = await as(ALICE);
+    const tmp = ok(await alice.nfs('lookup', { what: { dir: root, name: 'tmp' } })).object;
+    const verf = Buffer.from('abcdefgh');
+    const first = ok(await alice.nfs('create', { where: { dir: tmp, name: 'lock' }, how: { mode: 'exclusive', verf } }));
+    const again = ok(await alice.nfs('create', { where: { dir: tmp, name: 'lock' }, how: { mode: 'exclusive', verf } }));
+    assert.deepEqual(Buffer.from(again.obj!), Buffer.from(first.obj!));
+    assert.equal(first.objAttributes?.uid, ALICE.uid);
+    assert.equal(status(await alice.nfs('create', { where: { dir: tmp, name: 'lock' }, how: { mode: 'exclusive', verf: Buffer.from('hgfedcba') } })), 'NFS3ERR_EXIST');
+    ok(await alice.nfs('setattr', { object: first.obj!, newAttributes: { ...SATTR3_NONE, mode: 0o640 }, guard: null }));
+    assert.equal(status(await alice.nfs('create', { where: { dir: root, name: 'x' }, how: { mode: 'guarded', attributes: SATTR3_NONE } })), 'NFS3ERR_ACCES');
+    assert.equal(status(await (await as(BOB)).nfs('remove', { object: { dir: tmp, name: 'lock' } })), 'NFS3ERR_ACCES');
+  }
+  const { c, root } = await serve();
+  const tmp = ok(await c.nfs('lookup', { what: { dir: root, name: 'tmp' } })).object;
+  const lock = ok(await c.nfs('lookup', { what: { dir: tmp, name: 'lock' } }));
+  assert.equal(lock.objAttributes?.mode, 0o640);
+  assert.equal(lock.objAttributes?.uid, ALICE.uid);
+});
