@@ -235,6 +235,8 @@ export function createNfsExports(options: NfsExportsOptions): NfsExports {
     },
     async close() {
       for (const id of [...served.keys()]) await unserve(id);
+      for (const golden of goldens.values()) await (await golden.catch(() => null))?.close();
+      goldens.clear();
     },
   };
 }

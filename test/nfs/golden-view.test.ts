@@ -89,7 +89,8 @@ test('names: "." and ".." (the root is its own parent), and bad names are refuse
 
 test('readdir pages with cookies that resume where they stopped; a changed directory refuses old cookies', async (t) => {
   const { root } = await goldenTree(t);
-  const view = await openGoldenView(root);
+  // Changes by hand show once attributes are read again: with no attribute cache, at once.
+  const view = await openGoldenView(root, { attributeCacheMs: 0 });
   const etc = await walkTo(view, 'etc');
   const names: string[] = [];
   let cookie = 0n;
@@ -114,7 +115,7 @@ test('an id from before a restart is found by walking the folder; a replaced fil
   const { root } = await goldenTree(t);
   const first = await openGoldenView(root);
   const hostname = await walkTo(first, 'etc', 'hostname');
-  const again = await openGoldenView(root); // a new server knows nothing yet
+  const again = await openGoldenView(root, { attributeCacheMs: 0 }); // a new server knows nothing yet
   assert.equal(value(await again.getattr(hostname)).size, 7n);
   await rm(join(root, 'etc', 'hostname'));
   await writeFile(join(root, 'etc', 'hostname'), 'replaced\n');
@@ -126,4 +127,16 @@ test('device numbers split as glibc does (major 8 minor 1 = sda1; large minors)'
   assert.deepEqual(splitDevice(0x801n), { major: 8, minor: 1 });
   assert.deepEqual(splitDevice(0x10300n), { major: 259, minor: 0 });
   assert.deepEqual(splitDevice((0x123n << 8n) | 0x45n | (0x678n << 12n) << 8n), { major: 0x123, minor: 0x45 | (0x678 << 8) });
+});
+
+test('attributes are kept for a moment: a change by hand shows once they are read again', async (t) => {
+  const { root } = await goldenTree(t);
+  const view = await openGoldenView(root, { attributeCacheMs: 300 });
+  const hostname = await walkTo(view, 'etc', 'hostname');
+  assert.equal(value(await view.getattr(hostname)).size, 7n);
+  await writeFile(join(root, 'etc', 'hostname'), 'a longer name\n');
+  assert.equal(value(await view.getattr(hostname)).size, 7n, 'still the kept attributes');
+  await new Promise((resolve) => setTimeout(resolve, 350));
+  assert.equal(value(await view.getattr(hostname)).size, 14n);
+  await view.close();
 });

@@ -90,17 +90,19 @@ export async function readdirplus(call: NfsCall, args: ReaddirplusArgs): Promise
   const { target, page } = listing;
   // Attributes cost a getattr each: read them only for the entries that will fit, as the encoder will count them.
   const fitting = fittingEntries(page, limits);
-  const entries: Entryplus3[] = [];
-  for (const e of page.entries.slice(0, fitting)) {
-    const attrs = await target.getattr(e.fileId);
-    entries.push({
+  // All at once: one after another, each entry waited for its own trip through the file system's thread pool.
+  const shown = page.entries.slice(0, fitting);
+  const attributes = await Promise.all(shown.map((e) => target.getattr(e.fileId)));
+  const entries: Entryplus3[] = shown.map((e, i) => {
+    const attrs = attributes[i]!;
+    return {
       fileid: e.fileId,
       name: e.name,
       cookie: e.cookie,
       nameAttributes: attrs.ok ? target.fattr(attrs.value) : null,
       nameHandle: attrs.ok ? target.handle(e.fileId) : null,
-    });
-  }
+    };
+  });
   return { status: Nfs3Status.ok, ...listing.res, entries, eof: page.eof && fitting === page.entries.length };
 }
 

@@ -3,12 +3,20 @@
 // A cookie is a hash of the entry's name and a directory is listed in hash order, as ext4 does, so "the
 // entries after cookie C" stays right while other entries come and go: `rm -rf` reads a directory while it
 // empties it, and a position-based cookie would skip entries or fail with BAD_COOKIE there.
-import { createHash } from 'node:crypto';
 import type { DirEntry } from './view.js';
 
 /** '.' and '..' come first with cookies 1 and 2; names hash into [3, 2^62). */
 export function nameCookie(name: string): bigint {
-  const h = createHash('sha1').update(name).digest().readBigUInt64BE(0) >> 2n;
+  // Two 32-bit FNV-1a lanes with different offsets (not cryptographic: the cookie only orders a listing, and a
+  // clash of two names in one directory, about n^2/2^63, would cost one of them a place in a page).
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  const h = (BigInt(a >>> 0) << 30n) | BigInt((b >>> 2) & 0x3fffffff);
   return h < 3n ? h + 3n : h;
 }
 
