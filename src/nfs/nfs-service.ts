@@ -96,13 +96,20 @@ export function createNfsService(options: NfsServiceOptions): NfsService {
         programs: createPortmapPrograms(table),
         log,
       });
+      // Each port named with the setting that moves it: the usual clash is the host's own rpcbind on 111.
+      const bind = async (server: RpcServer, flag: string) => {
+        servers.push(server);
+        try {
+          return await server.start();
+        } catch (error) {
+          const advice = flag === '--portmap-port' ? ' (is rpcbind running? stop it: systemctl disable --now rpcbind.socket rpcbind)' : '';
+          throw new Error(`NFS: ${(error as Error).message}${advice}; choose another port with ${flag}, or run with --nfs off`, { cause: error });
+        }
+      };
       try {
-        servers.push(nfs);
-        const nfsPorts = await nfs.start();
-        servers.push(mount);
-        const mountPorts = await mount.start();
-        servers.push(portmap);
-        const pmPorts = await portmap.start();
+        const nfsPorts = await bind(nfs, '--nfs-port');
+        const mountPorts = await bind(mount, '--mountd-port');
+        const pmPorts = await bind(portmap, '--portmap-port');
         for (const m of portmapperMappings([4, 3, 2], pmPorts.tcp, pmPorts.udp)) table.set(m);
         for (const [prog, vers, ports] of [
           [NFS_PROGRAM, NFS_V3, nfsPorts],
