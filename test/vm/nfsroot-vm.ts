@@ -13,6 +13,11 @@ export interface NfsRootRunOptions extends Omit<VmOptions, 'onReboot' | 'oemStri
   readonly timeoutMs: number;
   /** Boots the scenario makes; one more (a writer that finds no trace of its boot 1, say) ends the run at once. */
   readonly maxBoots: number;
+  /**
+   * Called each time the guest's kernel says it is restarting (after its last NFS call), while QEMU goes on into
+   * the firmware; the next boot's DHCP waits for it (to restart the server between boots, say).
+   */
+  readonly betweenBoots?: (reboots: number) => Promise<void>;
   /** Called once QEMU is started (to register its stop with a teardown, say). */
   readonly onStart?: (stop: () => Promise<void>) => void;
 }
@@ -28,7 +33,7 @@ export interface NfsRootRun extends NfsSerialReport {
 }
 
 export async function runNfsRootVm(options: NfsRootRunOptions): Promise<NfsRootRun> {
-  const { role, timeoutMs, maxBoots, onStart, ...vmOptions } = options;
+  const { role, timeoutMs, maxBoots, betweenBoots, onStart, ...vmOptions } = options;
   const started = Date.now();
   const vm = await startVm({
     ...vmOptions,
@@ -38,6 +43,7 @@ export async function runNfsRootVm(options: NfsRootRunOptions): Promise<NfsRootR
   });
   onStart?.(() => vm.stop());
   let ending: NfsRootRun['ending'] = 'timeout';
+  let reboots = 0;
   const deadline = started + timeoutMs;
   while (Date.now() < deadline) {
     if (vm.process.exitStatus() !== undefined) {
@@ -54,6 +60,11 @@ export async function runNfsRootVm(options: NfsRootRunOptions): Promise<NfsRootR
     if (output.split('BRAMBLE-NFSROOT-INIT').length - 1 > maxBoots) {
       ending = 'too-many-boots';
       break;
+    }
+    if (betweenBoots !== undefined && output.split('reboot: Restarting system').length - 1 > reboots) {
+      reboots += 1;
+      await betweenBoots(reboots);
+      continue;
     }
     await sleep(250);
   }

@@ -5,7 +5,8 @@
 // `bramble nfs reset` brings A back to golden. The scenario runs in the guest (nfsroot/*), proved against
 // nfs-ganesha first (prove-nfsroot-ganesha.ts); here the test reads its markers and Bramble's own view.
 // A's reboot is the guest's own `reboot -f` with QEMU left to restart the machine (no -no-reboot), so boot 2 is a
-// whole second network boot: firmware, DHCP, boot script, kernel, a fresh mount of the same export. The part each
+// whole second network boot: firmware, DHCP, boot script, kernel, a fresh mount of the same export; Bramble is
+// restarted in between, so the layer is also proved to outlive the server process. The part each
 // machine plays comes in an SMBIOS OEM string, since one profile (one kernel line) serves them all. TCG, as for
 // every VM here: iPXE hangs under KVM, and on this host even a direct kernel boot made no progress under KVM.
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { waitForListening } from '../support/listening.js';
+import type { ManagedProcess } from '../support/managed-process.js';
 import { requireTool } from '../support/require-tool.js';
 import { brambleCli, listMachines, startBrambleServe } from './bramble-process.js';
 import type { MachineRow } from './bramble-process.js';
@@ -123,15 +125,28 @@ test('a PXE-booted Linux machine keeps its changes on its own NFS layer over the
     '--cmdline', 'console=ttyS0',
     '--data-dir', lab.dataDir,
   ]);
-  const server = await startBrambleServe(
-    lab.lan.ns,
-    { bridge: lab.lan.bridge, address: lab.lan.serverAddress, dataDir: lab.dataDir, dhcpMode: 'full', range: POOL, defaultProfile: PROFILE },
-    join(lab.workDir, 'bramble.log'),
-  );
-  lab.teardown.defer('stop bramble', () => server.stop());
-  await waitForListening(lab.lan.ns, Object.values(NFS_PORTS).map((port) => ({ transport: 'tcp' as const, port })), 10_000);
+  let server: ManagedProcess | undefined;
+  lab.teardown.defer('stop bramble', () => server?.stop());
+  let serveCount = 0;
+  const serve = async (): Promise<void> => {
+    serveCount += 1;
+    server = await startBrambleServe(
+      lab.lan.ns,
+      { bridge: lab.lan.bridge, address: lab.lan.serverAddress, dataDir: lab.dataDir, dhcpMode: 'full', range: POOL, defaultProfile: PROFILE },
+      join(lab.workDir, `bramble-${serveCount}.log`),
+    );
+    await waitForListening(lab.lan.ns, Object.values(NFS_PORTS).map((port) => ({ transport: 'tcp' as const, port })), 10_000);
+  };
+  await serve();
 
-  const machine = async (label: string, mac: string, role: 'writer' | 'reader', timeoutMs: number, maxBoots: number): Promise<NfsRootRun> => {
+  const machine = async (
+    label: string,
+    mac: string,
+    role: 'writer' | 'reader',
+    timeoutMs: number,
+    maxBoots: number,
+    betweenBoots?: () => Promise<void>,
+  ): Promise<NfsRootRun> => {
     const workDir = join(lab.workDir, label);
     await mkdir(workDir);
     started = Date.now();
@@ -145,6 +160,7 @@ test('a PXE-booted Linux machine keeps its changes on its own NFS layer over the
       label: `qemu ${label}`,
       timeoutMs,
       maxBoots,
+      betweenBoots,
       onStart: (stop) => lab.teardown.defer(`stop ${label}`, stop),
     });
     const times = run.boots.map((b, i) => `boot ${i + 1}: ${describeTimes(b)}`).join('; ');
@@ -156,8 +172,16 @@ test('a PXE-booted Linux machine keeps its changes on its own NFS layer over the
   };
 
   // Machine A: boot 1 finds golden and changes it, reboots; boot 2 finds every change and runs the basic checks.
+  // Bramble restarts while A's firmware comes up again: the layer, its export and the leases live on disk.
   const macA = randomMac();
-  const a = await machine('machine-a', macA, 'writer', WRITER_TIMEOUT_MS, 2);
+  const restartBramble = async (): Promise<void> => {
+    const stopped = Date.now();
+    await server?.stop();
+    await serve();
+    t.diagnostic(`bramble restarted between A's boots in ${((Date.now() - stopped) / 1000).toFixed(1)} s`);
+  };
+  const a = await machine('machine-a', macA, 'writer', WRITER_TIMEOUT_MS, 2, restartBramble);
+  assert.equal(serveCount, 2, 'bramble was restarted between the boots');
   assert.equal(a.ending, 'poweroff', explain('machine A', a));
   assert.equal(a.boots.length, 2, explain('machine A', a));
   const [a1, a2] = a.boots;
