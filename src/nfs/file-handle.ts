@@ -4,7 +4,7 @@
 // per-machine layer keeps the golden file's id). It is signed with HMAC-SHA256 under a secret kept in the data
 // folder, so a client cannot forge one, nor turn a handle of one machine's export into one of another's: the
 // export id is inside what is signed. The generation lets a reset-to-golden make every old handle stale.
-import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const HANDLE_VERSION = 1;
 /** version (1) + export id (4) + generation (4) + file id (8) + signature (16) = 33 bytes, under the limit of 64. */
@@ -30,7 +30,8 @@ export interface HandleSigner {
 /** `secret`: at least 32 random bytes, the same across restarts (or every handle a client holds goes stale). */
 export function handleSigner(secret: Uint8Array): HandleSigner {
   if (secret.length < 32) throw Object.assign(new Error('file handle secret must be at least 32 bytes'), { code: 'WEAK_SECRET' });
-  const sign = hmacSha256(Buffer.from(secret));
+  const key = Buffer.from(secret);
+  const sign = (body: Buffer): Buffer => createHmac('sha256', key).update(body).digest().subarray(0, SIGNATURE_BYTES);
   return {
     encode(handle) {
       if (!Number.isInteger(handle.exportId) || handle.exportId < 0 || handle.exportId > 0xffffffff) throw new RangeError('exportId out of range');
@@ -41,28 +42,15 @@ export function handleSigner(secret: Uint8Array): HandleSigner {
       out.writeUInt32BE(handle.exportId, 1);
       out.writeUInt32BE(handle.generation, 5);
       out.writeBigUInt64BE(handle.fileId, 9);
-      sign(out.subarray(0, SIGNED_BYTES)).copy(out, SIGNED_BYTES, 0, SIGNATURE_BYTES);
+      sign(out.subarray(0, SIGNED_BYTES)).copy(out, SIGNED_BYTES);
       return out;
     },
     decode(bytes) {
       if (bytes.length !== HANDLE_BYTES || bytes[0] !== HANDLE_VERSION) return { ok: false, code: 'BADHANDLE' };
       const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const expected = sign(buf.subarray(0, SIGNED_BYTES)).subarray(0, SIGNATURE_BYTES);
+      const expected = sign(buf.subarray(0, SIGNED_BYTES));
       if (!timingSafeEqual(expected, buf.subarray(SIGNED_BYTES))) return { ok: false, code: 'BADHANDLE' };
       return { ok: true, handle: { exportId: buf.readUInt32BE(1), generation: buf.readUInt32BE(5), fileId: buf.readBigUInt64BE(9) } };
     },
   };
-}
-
-/**
- * HMAC-SHA256 (RFC 2104) with the keyed inner and outer hash states made once and copied per message: every
- * READDIRPLUS entry carries a handle, and createHmac's key setup per handle cost more than the hashing itself.
- */
-function hmacSha256(key: Buffer): (message: Buffer) => Buffer {
-  const block = Buffer.alloc(64);
-  (key.length > 64 ? createHash('sha256').update(key).digest() : key).copy(block);
-  const pad = (byte: number): Hash => createHash('sha256').update(Buffer.from(block.map((b) => b ^ byte)));
-  const inner = pad(0x36);
-  const outer = pad(0x5c);
-  return (message) => outer.copy().update(inner.copy().update(message).digest()).digest();
 }

@@ -142,34 +142,50 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
 
   // Keyed by directory id; an entry counts only while the directory's mtime is the one it was read at.
   const listings = new Map<bigint, { mtimeNs: bigint; entries: GoldenEntry[] }>();
+
+  /**
+   * Synchronous lstat, a batch at a time with a turn of the event loop between batches: a listing stats every
+   * entry (READDIRPLUS returns them all), and through the thread pool each cost ~40 µs of this thread against
+   * ~7 µs done here. A batch on a cold disk blocks other requests for at most LIST_BATCH disk reads.
+   */
+  const statAll = async (dirPath: string, names: readonly string[], each: (name: string, path: string, st: BigIntStats) => void): Promise<void> => {
+    for (let i = 0; i < names.length; i += LIST_BATCH) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      for (const name of names.slice(i, i + LIST_BATCH)) {
+        const path = join(dirPath, name);
+        const st = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+        if (st !== undefined) each(name, path, st); // else gone since the listing
+      }
+    }
+  };
+
   const list = async (dirId: bigint): Promise<ViewResult<{ entries: readonly GoldenEntry[]; mtimeNs: bigint }>> => {
     const dir = await statOf(dirId);
     if (!dir.ok) return dir;
     if (!dir.value.st.isDirectory()) return fail('NOTDIR');
     const mtimeNs = dir.value.st.mtimeNs;
+    const dirPath = dir.value.place.path;
     const kept = listings.get(dirId);
-    if (kept !== undefined && kept.mtimeNs === mtimeNs) return ok(kept);
-    const entries: GoldenEntry[] = [];
-    const names = await readdir(dir.value.place.path);
-    // Synchronous lstat, a batch at a time with a turn of the event loop between batches: a listing stats every
-    // entry (READDIRPLUS returns them all), and through the thread pool each cost ~40 µs of this thread against
-    // ~7 µs done here. A batch on a cold disk blocks other requests for at most LIST_BATCH disk reads.
-    for (let i = 0; i < names.length; i += LIST_BATCH) {
-      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      for (const name of names.slice(i, i + LIST_BATCH)) {
-        const path = join(dir.value.place.path, name);
-        const st = lstatSync(path, { bigint: true, throwIfNoEntry: false });
-        if (st === undefined) continue; // gone since the listing
-        places.set(st.ino, { path, parent: dirId, born: st.birthtimeNs });
-        remember(st);
-        entries.push({ name, id: st.ino });
-      }
+    if (kept !== undefined && kept.mtimeNs === mtimeNs) {
+      // The names hold while the mtime does; the entries' attributes are read again once they are old, here in
+      // one go rather than one getattr at a time.
+      const now = Date.now();
+      const old = kept.entries.filter((e) => now - (stats.get(e.id)?.at ?? 0) >= freshMs).map((e) => e.name);
+      await statAll(dirPath, old, (_name, _path, st) => remember(st));
+      return ok(kept);
     }
+    const entries: GoldenEntry[] = [];
+    await statAll(dirPath, await readdir(dirPath), (name, path, st) => {
+      places.set(st.ino, { path, parent: dirId, born: st.birthtimeNs });
+      remember(st);
+      entries.push({ name, id: st.ino });
+    });
     if (listings.size >= LISTINGS_KEPT) listings.delete(listings.keys().next().value!);
     const listing = { mtimeNs, entries };
     listings.set(dirId, listing);
     return ok(listing);
   };
+
 
   return {
     root,

@@ -304,6 +304,8 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
       const dir = await directory(dirId);
       if (!dir.ok) return dir;
       let kept = listings.get(dirId);
+      // Golden entries' attributes are refreshed a listing at a time (READDIRPLUS asks for each right after).
+      if (kept !== undefined && !isLayerId(dirId)) await golden.list(dirId);
       if (kept === undefined || kept.mtimeNs !== dir.value.mtimeNs) {
         const entries = await entriesOf(dirId);
         if (!entries.ok) return entries;
