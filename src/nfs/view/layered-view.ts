@@ -297,7 +297,7 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
       if (!attrs.ok) return attrs;
       const bad = regular(attrs.value);
       if (bad !== null) return fail(bad);
-      if (state.meta.get(id)?.data === true) return ok(await content.read(id, offset, count));
+      if (state.meta.get(id)?.data === true) return ok(await content.read(id, offset, count, attrs.value.size));
       return golden.read(id, offset, count);
     },
     async readdir(dirId, cookie, _verifier, max) {
