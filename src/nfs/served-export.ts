@@ -14,9 +14,22 @@ export interface ServedExport {
   readonly fsid: bigint;
 }
 
+/** Handles made per export, so that a directory listed again costs no HMAC per entry; a reset starts afresh. */
+const HANDLES_KEPT = 100_000;
+const made = new WeakMap<ServedExport, { generation: number; handles: Map<bigint, Buffer> }>();
+
 /** The handle of a file of this export, as of its current generation. */
 export function exportHandle(signer: HandleSigner, exp: ServedExport, fileId: bigint): Buffer {
-  return signer.encode({ exportId: exp.id, generation: exp.generation(), fileId });
+  const generation = exp.generation();
+  let kept = made.get(exp);
+  if (kept === undefined || kept.generation !== generation) made.set(exp, (kept = { generation, handles: new Map() }));
+  let handle = kept.handles.get(fileId);
+  if (handle === undefined) {
+    handle = signer.encode({ exportId: exp.id, generation, fileId });
+    if (kept.handles.size >= HANDLES_KEPT) kept.handles.delete(kept.handles.keys().next().value!);
+    kept.handles.set(fileId, handle);
+  }
+  return handle;
 }
 
 /** The export's root handle, which MOUNT hands out. */
