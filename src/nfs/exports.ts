@@ -191,7 +191,14 @@ export function createNfsExports(options: NfsExportsOptions): NfsExports {
       const existing = store.read().nfsExports.find((e) => e.path === path);
       if (existing === undefined) {
         if (!(await rootExists(root))) throw new NfsExportError('NO_ROOT', 'nfsRoot', `no golden root folder ${join(options.rootsDir, root)}`);
-        return insert({ path, root, kind: 'layer', machine: mac, allow: address, rootSquash: false });
+        try {
+          return await insert({ path, root, kind: 'layer', machine: mac, allow: address, rootSquash: false });
+        } catch (error) {
+          // Two boot requests of one machine at once (a firmware retrying): the other one made it.
+          const made = store.read().nfsExports.find((e) => e.path === path);
+          if (error instanceof NfsExportError && error.code === 'EXISTS' && made !== undefined) return made;
+          throw error;
+        }
       }
       if (existing.allow === address && served.has(existing.id)) return existing;
       // The machine got another address since: follow it, or its own root would refuse it.

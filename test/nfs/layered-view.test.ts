@@ -314,3 +314,20 @@ test('a fresh layer folder (a reset) shows the golden root again', async (t) => 
   assert.equal(await text(view, await walk(view, 'etc', 'motd')), 'welcome\n');
   assert.equal(error(await view.lookup(view.rootId, 'mine')), 'NOENT');
 });
+
+test('nothing leads out of the export: the root is its own parent, a symlink to a folder is not walked through, bad names are refused', async (t) => {
+  const l = await lab(t);
+  await symlink('/etc', join(l.golden, 'host-etc'));
+  const view = await l.open();
+  assert.equal(value(await view.lookup(view.rootId, '..')), view.rootId);
+  const link = await walk(view, 'host-etc');
+  assert.equal(value(await view.getattr(link)).type, 'lnk');
+  assert.equal(error(await view.lookup(link, 'passwd')), 'NOTDIR');
+  assert.equal(value(await view.readlink(link)), '/etc', 'the target is data for the client');
+  assert.equal(error(await view.lookup(view.rootId, 'a/b')), 'INVAL');
+  assert.equal(error(await view.lookup(view.rootId, 'x'.repeat(256))), 'NAMETOOLONG');
+  assert.equal(error(await view.make(view.rootId, '../escape', { type: 'reg', mode: 0o644, ...root })), 'INVAL');
+  // A made-up id is no file at all.
+  assert.equal(error(await view.getattr(LAYER_ID_BIT | 999_999n)), 'STALE');
+  assert.equal(error(await view.getattr(1n)), 'STALE');
+});
