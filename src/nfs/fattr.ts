@@ -28,7 +28,19 @@ export function sameNfstime3(a: Nfstime3, b: Nfstime3): boolean {
  * Sizes become numbers because the codecs carry them so; above 2^53 they round, which only a sparse file of
  * more than 8 PiB would show.
  */
+// By attributes object: views hand out the same object while a file's attributes hold, and a listing asks
+// for the same fattr3 again and again; the BigInt arithmetic below is most of an entry's cost.
+const made = new WeakMap<FileAttributes, Fattr3>();
+
 export function toFattr3(a: FileAttributes, fsid: bigint): Fattr3 {
+  const kept = made.get(a);
+  if (kept !== undefined && kept.fsid === fsid) return kept;
+  const fattr = fattr3Of(a, fsid);
+  made.set(a, fattr);
+  return fattr;
+}
+
+function fattr3Of(a: FileAttributes, fsid: bigint): Fattr3 {
   return {
     type: Ftype3[a.type],
     mode: a.mode & 0o7777,

@@ -32,6 +32,8 @@ export interface GoldenView extends ReadOnlyView {
   readonly root: string;
   /** Where a file id lives now, for the layer above; null when it is not (or no longer) in the folder. */
   placeOf(id: bigint): Promise<Place | null>;
+  /** The place if it is known already (every id a listing or lookup returned): no walk, no wait. */
+  placeKnown(id: bigint): Place | undefined;
   /** A directory's entries (no '.' or '..') in no particular order, with the directory's mtime. */
   list(dirId: bigint): Promise<ViewResult<{ readonly entries: readonly GoldenEntry[]; readonly mtimeNs: bigint }>>;
   /** Closes the files kept open for reading. */
@@ -87,10 +89,17 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     return place ?? null;
   };
 
-  const stats = new Map<bigint, { readonly st: BigIntStats; readonly at: number }>();
+  // The attributes made from a stat are kept with it: the same object until the next stat, so that what is made
+  // from them per call (fattr3) can be kept too.
+  const stats = new Map<bigint, { readonly st: BigIntStats; readonly at: number; attrs?: FileAttributes }>();
   const remember = (st: BigIntStats): void => {
     if (stats.size >= STATS_KEPT) stats.delete(stats.keys().next().value!);
     stats.set(st.ino, { st, at: Date.now() });
+  };
+  const attributesKept = (st: BigIntStats): FileAttributes => {
+    const kept = stats.get(st.ino);
+    if (kept === undefined || kept.st !== st) return attributesOf(st);
+    return (kept.attrs ??= attributesOf(st));
   };
 
   /** The id's file as it is now; STALE when the name now holds another file (or nothing). */
@@ -191,6 +200,7 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     root,
     rootId,
     placeOf,
+    placeKnown: (id) => places.get(id),
     list,
     async close() {
       const all = [...openFiles.values()];
@@ -199,7 +209,7 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     },
     async getattr(id) {
       const found = await statOf(id);
-      return found.ok ? ok(attributesOf(found.value.st)) : found;
+      return found.ok ? ok(attributesKept(found.value.st)) : found;
     },
     async lookup(dirId, name) {
       const dir = await statOf(dirId);

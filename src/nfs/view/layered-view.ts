@@ -94,6 +94,18 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
   };
 
   const attrsOf = async (id: bigint): Promise<ViewResult<FileAttributes>> => {
+    if (!isLayerId(id) && !state.meta.has(id) && !state.names.has(id)) {
+      // The common case, a golden file the layer never touched: its attributes are golden's own (the same object,
+      // so what is made from them can be kept), alive while its golden name is neither deleted nor taken.
+      const place = id === rootId ? null : golden.placeKnown(id);
+      if (place !== undefined) {
+        if (place !== null) {
+          const name = basename(place.path);
+          if (state.whiteouts.get(place.parent)?.has(name) === true || state.children.get(place.parent)?.has(name) === true) return fail('STALE');
+        }
+        return golden.getattr(id);
+      }
+    }
     if (!(await alive(id))) return fail('STALE');
     const meta = state.meta.get(id);
     const layerNames = state.names.get(id)?.length ?? 0;
