@@ -71,7 +71,15 @@ export function nfsProgram(options: NfsProgramOptions): RpcProgram {
     const handler: RpcHandler = async (context, results) => {
       const args = codec.decodeArgs(context.args);
       const room = context.maxReplyBytes - results.length;
-      const call = nfsCall({ signer, exportById, writeVerifier, clientAddress: context.client.address, auth: context.auth, room });
+      const call = nfsCall({
+        signer,
+        exportById,
+        writeVerifier,
+        clientAddress: context.client.address,
+        auth: context.auth,
+        room,
+        whenSent: (fn) => void results.whenSent(fn),
+      });
       let res: Nfs3Res<P>;
       try {
         res = await handle(call, args);

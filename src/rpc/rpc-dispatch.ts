@@ -26,8 +26,16 @@ export interface CallSource {
   readonly maxReplyBytes: number;
 }
 
-/** The reply as chunks ready for writev (or one datagram), or null when nothing is sent. */
-export async function dispatchMessage(deps: DispatchDeps, message: Buffer, source: CallSource): Promise<Buffer[] | null> {
+/** A reply as chunks ready for writev (or one datagram); the transport calls sent() once they are written. */
+export interface DispatchReply {
+  readonly chunks: Buffer[];
+  sent(): void;
+}
+
+const NOTHING_TO_RELEASE = (): void => {};
+
+/** The reply, or null when nothing is sent. */
+export async function dispatchMessage(deps: DispatchDeps, message: Buffer, source: CallSource): Promise<DispatchReply | null> {
   const { log, stats } = deps;
   const decoded = decodeRpcCall(message);
   const peer = `${source.client.address}:${source.client.port}`;
@@ -76,6 +84,8 @@ export async function dispatchMessage(deps: DispatchDeps, message: Buffer, sourc
     }
   }
 
+  // Only a success sends the results; otherwise what the handler borrowed for them is free at once.
+  if (outcome.kind !== 'success' || results.length > source.maxReplyBytes) results.sent();
   switch (outcome.kind) {
     case 'success':
       if (results.length > source.maxReplyBytes) {
@@ -86,7 +96,7 @@ export async function dispatchMessage(deps: DispatchDeps, message: Buffer, sourc
         log.warn('rpc reply too large for its transport', { ...callFields(call, peer), bytes: results.length, limit: source.maxReplyBytes });
         return sent(stats, [encodeRpcReply({ kind: 'system_err', xid: call.xid })]);
       }
-      return sent(stats, results.chunks());
+      return sent(stats, results.chunks(), () => results.sent());
     case 'drop':
       stats.dropped++;
       return null;
@@ -105,9 +115,9 @@ function outcomeReply(outcome: RpcOutcome & { kind: 'proc_unavail' | 'auth_error
   return outcome.kind === 'auth_error' ? { kind: 'auth_error', xid, stat: outcome.stat } : { kind: 'proc_unavail', xid };
 }
 
-function sent(stats: RpcStats, chunks: Buffer[]): Buffer[] {
+function sent(stats: RpcStats, chunks: Buffer[], release: () => void = NOTHING_TO_RELEASE): DispatchReply {
   stats.replies++;
-  return chunks;
+  return { chunks, sent: release };
 }
 
 function callFields(call: RpcCall, client: string): Record<string, unknown> {

@@ -8,7 +8,7 @@
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
-import { dispatchMessage } from './rpc-dispatch.js';
+import { dispatchMessage, type DispatchReply } from './rpc-dispatch.js';
 import type { DispatchDeps } from './rpc-dispatch.js';
 import { frameRecord, RecordDecoder } from './record-marking.js';
 import { bindError } from './rpc-server-error.js';
@@ -95,18 +95,20 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
     else if (!hold && socket.isPaused()) socket.resume();
   };
 
-  const send = (chunks: Buffer[]): void => {
-    if (socket.destroyed || socket.writableEnded) return;
+  const send = (reply: DispatchReply): void => {
+    if (socket.destroyed || socket.writableEnded) return reply.sent();
     socket.cork();
-    for (const piece of frameRecord(chunks)) socket.write(piece);
+    const pieces = frameRecord(reply.chunks);
+    // The last piece's callback comes once all are written, or with an error when the socket is destroyed first.
+    pieces.forEach((piece, i) => socket.write(piece, i === pieces.length - 1 ? () => reply.sent() : undefined));
     socket.uncork();
   };
 
   const run = (record: Buffer): void => {
     inFlight++;
     dispatchMessage(deps, record, source)
-      .then((chunks) => {
-        if (chunks !== null) send(chunks);
+      .then((reply) => {
+        if (reply !== null) send(reply);
       })
       .catch((error: unknown) => log.error('rpc tcp dispatch failed', { client: peer, error }))
       .finally(() => {

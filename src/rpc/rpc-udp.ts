@@ -38,9 +38,11 @@ export function createUdpTransport(deps: DispatchDeps, address: string, port: nu
     const client = { address: rinfo.address, port: rinfo.port, transport: 'udp' as const };
     inFlight++;
     dispatchMessage(deps, message, { client, local, maxReplyBytes: limits.maxDatagram })
-      .then((chunks) => {
-        if (chunks === null || bound === null || socket !== bound) return;
-        bound.send(chunks, rinfo.port, rinfo.address, (error) => {
+      .then((reply) => {
+        if (reply === null) return;
+        if (bound === null || socket !== bound) return reply.sent();
+        bound.send(reply.chunks, rinfo.port, rinfo.address, (error) => {
+          reply.sent();
           if (error) deps.log.debug('rpc udp reply not sent', { client: `${rinfo.address}:${rinfo.port}`, error });
         });
       })

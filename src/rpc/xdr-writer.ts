@@ -16,6 +16,7 @@ export class XdrWriter {
   #start = 0;
   #pos = 0;
   readonly #chunks: Buffer[] = [];
+  readonly #whenSent: (() => void)[] = [];
   #chunkBytes = 0;
 
   constructor(initialCapacity = 1024) {
@@ -135,6 +136,20 @@ export class XdrWriter {
     this.#buf.set(bytes, this.#pos);
     this.#pos += bytes.length;
     return this;
+  }
+
+  /**
+   * Runs `fn` once the reply's bytes are with the operating system, or dropped: a payload appended from a pool
+   * (an NFS READ's buffer) goes back then, not before, since the chunks above are views of it.
+   */
+  whenSent(fn: () => void): this {
+    this.#whenSent.push(fn);
+    return this;
+  }
+
+  /** For the transport: runs every whenSent callback, once. */
+  sent(): void {
+    for (const fn of this.#whenSent.splice(0)) fn();
   }
 
   /** What was written, as views in order (appended payloads are not copied); for socket.writev or framing. */

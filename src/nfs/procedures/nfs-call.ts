@@ -37,6 +37,8 @@ export interface NfsCall {
   readonly writeVerifier: Uint8Array;
   /** The server's clock, for times set to "server time". */
   nowNs(): bigint;
+  /** Runs `fn` once the reply is written (or dropped): a buffer lent to the reply goes back then. */
+  whenSent(fn: () => void): void;
 }
 
 export interface NfsCallSource {
@@ -46,11 +48,13 @@ export interface NfsCallSource {
   readonly clientAddress: string;
   readonly auth: Credential;
   readonly room: number;
+  readonly whenSent: (fn: () => void) => void;
 }
 
 export function nfsCall(source: NfsCallSource): NfsCall {
   return {
     room: source.room,
+    whenSent: source.whenSent,
     writeVerifier: source.writeVerifier,
     nowNs: () => BigInt(Date.now()) * 1_000_000n,
     resolve(fh) {

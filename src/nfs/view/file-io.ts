@@ -3,11 +3,11 @@ import type { FileHandle } from 'node:fs/promises';
 import { statfs } from 'node:fs/promises';
 import type { FsStats } from './view.js';
 
-/** Up to `count` bytes at `offset` of a file of `size` bytes; eof when the range reaches the end. */
-export async function readRange(fh: FileHandle, size: bigint, offset: bigint, count: number): Promise<{ data: Buffer; eof: boolean }> {
+/** Up to `count` bytes at `offset` of a file of `size` bytes, into `into` when it is large enough; eof when the range reaches the end. */
+export async function readRange(fh: FileHandle, size: bigint, offset: bigint, count: number, into?: Buffer): Promise<{ data: Buffer; eof: boolean }> {
   if (offset >= size) return { data: Buffer.alloc(0), eof: true };
   const want = Number(size - offset < BigInt(count) ? size - offset : BigInt(count));
-  const data = Buffer.allocUnsafe(want);
+  const data = into !== undefined && into.length >= want ? into.subarray(0, want) : Buffer.allocUnsafe(want);
   let have = 0;
   while (have < want) {
     const { bytesRead } = await fh.read(data, have, want - have, Number(offset) + have);

@@ -231,14 +231,14 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       if (!found.value.st.isSymbolicLink()) return fail('INVAL');
       return ok(await readlink(found.value.place.path));
     },
-    async read(id, offset, count) {
+    async read(id, offset, count, into) {
       const found = await statOf(id);
       if (!found.ok) return found;
       if (found.value.st.isDirectory()) return fail('ISDIR');
       if (!found.value.st.isFile()) return fail('INVAL');
       const handle = await openFor(id, found.value.place);
       if (handle === null) return fail('STALE');
-      return ok(await readRange(handle, found.value.st.size, offset, count));
+      return ok(await readRange(handle, found.value.st.size, offset, count, into));
     },
     async readdir(dirId, cookie, verifier, max) {
       const dir = await statOf(dirId);

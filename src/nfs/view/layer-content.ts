@@ -17,7 +17,7 @@ export interface ContentStore {
   readonly folder: string;
   stat(id: bigint): Promise<BigIntStats | null>;
   /** `size`: the file's size as just read from its attributes, which spares another fstat per READ. */
-  read(id: bigint, offset: bigint, count: number, size: bigint): Promise<{ data: Buffer; eof: boolean }>;
+  read(id: bigint, offset: bigint, count: number, size: bigint, into?: Buffer): Promise<{ data: Buffer; eof: boolean }>;
   write(id: bigint, offset: bigint, data: Uint8Array, stable: Stability): Promise<void>;
   /** Everything written so far reaches the disk. */
   sync(id: bigint): Promise<void>;
@@ -80,8 +80,8 @@ export async function openContentStore(folder: string): Promise<ContentStore> {
   return {
     folder,
     stat: (id) => stat(pathOf(id), { bigint: true }).catch(() => null),
-    async read(id, offset, count, size) {
-      return readRange(await handleOf(id), size, offset, count);
+    async read(id, offset, count, size, into) {
+      return readRange(await handleOf(id), size, offset, count, into);
     },
     async write(id, offset, data, stable) {
       const fh = await handleOf(id);

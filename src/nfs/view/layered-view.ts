@@ -304,13 +304,13 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
       if (target !== undefined) return ok(target);
       return golden.readlink(id);
     },
-    async read(id, offset, count) {
+    async read(id, offset, count, into) {
       const attrs = await attrsOf(id);
       if (!attrs.ok) return attrs;
       const bad = regular(attrs.value);
       if (bad !== null) return fail(bad);
-      if (state.meta.get(id)?.data === true) return ok(await content.read(id, offset, count, attrs.value.size));
-      return golden.read(id, offset, count);
+      if (state.meta.get(id)?.data === true) return ok(await content.read(id, offset, count, attrs.value.size, into));
+      return golden.read(id, offset, count, into);
     },
     async readdir(dirId, cookie, _verifier, max) {
       const dir = await directory(dirId);

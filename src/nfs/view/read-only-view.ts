@@ -12,7 +12,7 @@ export function readOnlyView(golden: GoldenView): View {
     getattr: (id) => golden.getattr(id),
     lookup: (dirId, name) => golden.lookup(dirId, name),
     readlink: (id) => golden.readlink(id),
-    read: (id, offset, count) => golden.read(id, offset, count),
+    read: (id, offset, count, into) => golden.read(id, offset, count, into),
     readdir: (dirId, cookie, verifier, max) => golden.readdir(dirId, cookie, verifier, max),
     setattr: readOnlyFs,
     write: readOnlyFs,

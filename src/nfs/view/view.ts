@@ -61,7 +61,8 @@ export interface ReadOnlyView {
   /** `name` is one component; '.' is the directory, '..' its parent (the root's parent is the root). */
   lookup(dirId: bigint, name: string): Promise<ViewResult<bigint>>;
   readlink(id: bigint): Promise<ViewResult<string>>;
-  read(id: bigint, offset: bigint, count: number): Promise<ViewResult<{ readonly data: Buffer; readonly eof: boolean }>>;
+  /** `into`: a buffer to read into when it is large enough (the server's pool), so a READ allocates nothing. */
+  read(id: bigint, offset: bigint, count: number, into?: Buffer): Promise<ViewResult<{ readonly data: Buffer; readonly eof: boolean }>>;
   /** Entries after `cookie` (0 = from the start), at most `max` of them, '.' and '..' included first. */
   readdir(dirId: bigint, cookie: bigint, verifier: bigint, max: number): Promise<ViewResult<ReadDirPage>>;
 }
