@@ -31,3 +31,9 @@ export function dhcpAdvice(found: readonly FoundDhcpServer[], ownAddress: string
   }
   return out;
 }
+
+/** A port `serve` needs for NFS is taken: say which setting moves it; on 111 the usual holder is rpcbind. */
+export function nfsPortAdvice(what: string, port: number, flag: string, address: string, code: string): Finding {
+  const holder = flag === '--portmap-port' ? ' (usually rpcbind: systemctl disable --now rpcbind.socket rpcbind)' : '';
+  return { level: 'fail', text: `${what} port ${port} on ${address} cannot be bound (${code})${holder}; choose another with ${flag}, or serve with --nfs off` };
+}

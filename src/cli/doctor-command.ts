@@ -8,7 +8,8 @@ import { ConfigError, loadServeConfig } from '../config/load.js';
 import { silentLogger } from '../log/logger.js';
 import { probeDhcpServers } from '../dhcp/probe.js';
 import { isServerRunning } from '../control/control-client.js';
-import { dhcpAdvice, type Finding } from './doctor-advice.js';
+import { dhcpAdvice, nfsPortAdvice, type Finding } from './doctor-advice.js';
+import { tcpPortFree } from '../net/port-free.js';
 import type { Output } from './output.js';
 
 export async function doctorCommand(args: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<number> {
@@ -39,8 +40,23 @@ export async function doctorCommand(args: readonly string[], env: NodeJS.Process
   }
   const running = await isServerRunning(resolve(config.dataDir));
   report({ level: 'ok', text: running ? `a bramble server is running on ${config.dataDir}` : `no bramble server is running on ${config.dataDir}` });
+  // With a server running the ports are its own; without, a taken one would stop `serve` (rpcbind on 111, most often).
+  if (config.nfs && !running) {
+    for (const [port, what, flag] of [
+      [config.portmapPort, 'portmapper', '--portmap-port'],
+      [config.mountdPort, 'MOUNT', '--mountd-port'],
+      [config.nfsPort, 'NFS', '--nfs-port'],
+    ] as const) {
+      const check = await tcpPortFree(config.address, port);
+      report(check.free ? { level: 'ok', text: `${what} port ${port} is free on ${config.address}` } : nfsPortAdvice(what, port, flag, config.address, check.code));
+    }
+  }
   // dnsmasq pings an address for about 3 s before offering it, so a shorter wait can miss a home router.
   const seconds = Number(values['probe-seconds'] ?? 5);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 60) {
+    report({ level: 'fail', text: `--probe-seconds: must be a whole number from 1 to 60 (got "${String(values['probe-seconds'])}")` });
+    return 1;
+  }
   try {
     const found = await probeDhcpServers({ interfaceName: config.interface, mac: config.mac, timeoutMs: seconds * 1000, log: silentLogger() });
     for (const f of dhcpAdvice(found, config.address, config.dhcpMode)) report(f);
