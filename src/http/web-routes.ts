@@ -17,7 +17,7 @@ import { sendFile } from './send-file.js';
 export const STATIC_PREFIX = '/static/';
 
 /** Client-side routes of the shell; each is also a server route so that a reload or a shared link works. */
-export const PAGE_ROUTES = ['/', '/machines/:mac', '/appliance', '/profiles', '/settings'] as const;
+export const PAGE_ROUTES = ['/', '/machines/:mac', '/appliance', '/profiles', '/diskless', '/settings'] as const;
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

@@ -19,13 +19,20 @@ export interface Served {
   readonly password: string;
 }
 
-async function serveBramble(t: TestContext): Promise<Served> {
+export interface ServeOptions {
+  /** NFS on, every port picked by the system (so parallel tests never share 111), with a golden root `debian`. */
+  readonly nfs?: boolean;
+}
+
+async function serveBramble(t: TestContext, options: ServeOptions = {}): Promise<Served> {
   await requireBuild();
   const dir = await mkdtemp(join(tmpdir(), 'bramble-web-'));
   await mkdir(join(dir, 'ipxe'));
+  if (options.nfs === true) await mkdir(join(dir, 'data', 'nfs', 'roots', 'debian', 'etc'), { recursive: true });
+  const nfs = options.nfs === true ? ['--nfs', 'on', '--nfs-port', '0', '--mountd-port', '0', '--portmap-port', '0'] : ['--nfs', 'off'];
   const [http, tftp] = [await freePort(), await freePort()];
   const server = startProcess(
-    [process.execPath, cliPath, 'serve', '--nfs', 'off', '--interface', 'lo', '--address', '127.0.0.1', '--dhcp-mode', 'off', '--http-port', String(http), '--tftp-port', String(tftp), '--data-dir', join(dir, 'data'), '--ipxe-dir', join(dir, 'ipxe')],
+    [process.execPath, cliPath, 'serve', ...nfs, '--interface', 'lo', '--address', '127.0.0.1', '--dhcp-mode', 'off', '--http-port', String(http), '--tftp-port', String(tftp), '--data-dir', join(dir, 'data'), '--ipxe-dir', join(dir, 'ipxe')],
     { label: 'bramble serve' },
   );
   t.after(async () => {
@@ -56,9 +63,9 @@ export interface WebTest {
 }
 
 /** A server and a desktop-sized page, or null when chromium is missing (the test is then skipped, or fails under CI). */
-export async function startWebTest(t: TestContext): Promise<WebTest | null> {
+export async function startWebTest(t: TestContext, options: ServeOptions = {}): Promise<WebTest | null> {
   if (!requireTool(t, 'chromium', 'chromium')) return null;
-  const served = await serveBramble(t);
+  const served = await serveBramble(t, options);
   const browser = await launchBrowser(t);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();

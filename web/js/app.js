@@ -5,6 +5,7 @@ import { navigate } from './navigate.js';
 import * as appliancePage from './appliance-page.js';
 import * as dashboard from './dashboard.js';
 import * as machinePage from './machine-page.js';
+import * as disklessPage from './diskless-page.js';
 import * as profilesPage from './profiles-page.js';
 import * as settingsPage from './settings-page.js';
 
@@ -13,6 +14,7 @@ const ROUTES = [
   [/^\/machines\/([^/]+)$/, machinePage, 'Machines', (m) => ({ mac: decodeURIComponent(m[1]) })],
   [/^\/appliance$/, appliancePage, 'Appliance'],
   [/^\/profiles$/, profilesPage, 'Profiles'],
+  [/^\/diskless$/, disklessPage, 'Diskless'],
   [/^\/settings$/, settingsPage, 'Settings'],
 ];
 

@@ -8,6 +8,7 @@ export const title = 'Profiles';
 
 const KINDS = {
   kernel: 'Linux kernel + initrds',
+  'nfs-root': 'Diskless NFS root',
   script: 'iPXE script',
   chain: 'Chain to a URL',
   'local-disk': 'Boot the local disk',
@@ -15,6 +16,7 @@ const KINDS = {
 
 function summary(p) {
   if (p.kind === 'kernel') return [p.kernel, ...(p.initrds ?? []), p.cmdline].filter(Boolean).join(' · ');
+  if (p.kind === 'nfs-root') return [`root ${p.nfsRoot}, a layer per machine`, p.kernel, ...(p.initrds ?? []), p.cmdline].filter(Boolean).join(' · ');
   if (p.kind === 'script') return `${p.script.split('\n').length} line script`;
   if (p.kind === 'chain') return p.chain;
   return 'exits to the next boot device';
@@ -75,6 +77,12 @@ const kindFields = {
     field('Initrds', h('textarea', { name: 'initrds', rows: 2, placeholder: 'one per line' }), { errorFor: 'initrds initrd' }),
     field('Kernel command line', h('input', { name: 'cmdline', placeholder: 'console=ttyS0 quiet', autocomplete: 'off' })),
   ],
+  'nfs-root': () => [
+    ...kindFields.kernel(),
+    field('Golden root', h('input', { name: 'nfsRoot', placeholder: 'debian', autocomplete: 'off' }), {
+      hint: 'a folder of the NFS roots folder; each machine gets its own layer over it, made on its first boot',
+    }),
+  ],
   script: () => [field('iPXE script', h('textarea', { name: 'script', rows: 6, class: 'mono', placeholder: '#!ipxe\necho hello\nshell' }))],
   chain: () => [field('URL', h('input', { name: 'chain', type: 'url', placeholder: 'https://boot.netboot.xyz', autocomplete: 'off' }))],
   'local-disk': () => [],
@@ -99,9 +107,10 @@ function addForm(saved) {
   return onSubmit(form, async (data) => {
     const text = (key) => String(data.get(key) ?? '').trim();
     const body = { name: text('name'), ...(text('description') ? { description: text('description') } : {}) };
-    if (kind.value === 'kernel') {
+    if (kind.value === 'kernel' || kind.value === 'nfs-root') {
       Object.assign(body, { kernel: text('kernel'), initrds: text('initrds').split('\n').map((s) => s.trim()).filter(Boolean) });
       if (text('cmdline')) body.cmdline = text('cmdline');
+      if (kind.value === 'nfs-root') body.nfsRoot = text('nfsRoot');
     } else if (kind.value === 'script') body.script = String(data.get('script') ?? '');
     else if (kind.value === 'chain') body.chain = text('chain');
     else body.localDisk = true;
