@@ -26,7 +26,14 @@ export function machinesRoutes(deps: MachinesDeps): Hono<ApiEnv> {
   const view = (m: Machine) => {
     const recent = events.recent(m.mac);
     const can = deps.powerCan(m);
-    return { ...machineView(m), state: machineState(m, recent, Date.now()), ...(can === null ? {} : { powerCan: can }), events: recent };
+    const root = store.read().nfsExports.find((e) => e.machine === m.mac);
+    return {
+      ...machineView(m),
+      state: machineState(m, recent, Date.now()),
+      ...(can === null ? {} : { powerCan: can }),
+      ...(root === undefined ? {} : { nfsExport: root.path }),
+      events: recent,
+    };
   };
   const notFound = (raw: string) => problem(404, 'NO_SUCH_MACHINE', `no machine ${raw}`);
 

@@ -58,6 +58,7 @@ export function openApiDocument(): Record<string, unknown> {
             state: { enum: ['discovered', 'ready', 'booting', 'running', 'off', 'unknown'] },
             powerCan: { type: 'array', items: { enum: ['on', 'off', 'cycle', 'status'] }, description: 'what its power driver can do' },
             hardware: { type: 'object', description: 'facts the inventory agent posted' },
+            nfsExport: { type: 'string', description: 'the NFS export of its diskless root (its own layer), once it booted an nfs-root profile' },
             events: { type: 'array' },
           },
         },

@@ -76,3 +76,26 @@ test('a machine never shows its agent token hash', async (t) => {
   const body = JSON.stringify(await (await h.call('GET', '/api/v1/machines/52:54:00:00:00:01')).json());
   assert.ok(!body.includes('agentTokenHash') && !body.includes('ffff'));
 });
+
+test("a machine shows the NFS export of its diskless root once it has one", async (t) => {
+  const h = await apiHarness(t, { trusted: true });
+  await h.store.update((d) => {
+    d.machines.push({ mac: '52:54:00:00:00:02', firstSeen: 'a', lastSeen: 'b' });
+    d.machines.push({ mac: '52:54:00:00:00:03', firstSeen: 'a', lastSeen: 'b' });
+    d.nfsExports.push({
+      id: 12,
+      path: '/bramble/debian/52-54-00-00-00-02',
+      root: 'debian',
+      kind: 'layer',
+      machine: '52:54:00:00:00:02',
+      allow: '198.18.0.2',
+      rootSquash: false,
+      generation: 1,
+      createdAt: 'c',
+    });
+  });
+  const own = (await (await h.call('GET', '/api/v1/machines/52:54:00:00:00:02')).json()) as { nfsExport?: string };
+  assert.equal(own.nfsExport, '/bramble/debian/52-54-00-00-00-02');
+  const other = (await (await h.call('GET', '/api/v1/machines/52:54:00:00:00:03')).json()) as { nfsExport?: string };
+  assert.equal(other.nfsExport, undefined);
+});

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { apiSession, logIn, screenshot, startWebTest } from './web-harness.js';
 
-test('web page: an nfs-root profile, the NFS exports, reset to golden and remove', async (t) => {
+test('web page: an nfs-root profile, the NFS exports, reset to golden and remove, a machine\'s own root', async (t) => {
   const web = await startWebTest(t, { nfs: true });
   if (web === null) return;
   const { served, page, problems } = web;
@@ -59,6 +59,20 @@ test('web page: an nfs-root profile, the NFS exports, reset to golden and remove
     await shared.locator('button[data-action="remove"]').click();
     await shared.waitFor({ state: 'detached', timeout: 10_000 });
     assert.deepEqual(((await api('GET', '/nfs/exports')) as { path: string }[]).map((e) => e.path), ['/bramble/debian/lab']);
+  });
+
+  await t.test("a machine booting the profile gets its own export, named on its page", async () => {
+    const mac = '52:54:00:ab:cd:01';
+    await api('POST', '/machines', { mac, profile: 'thin' });
+    const script = await (await fetch(`${base}/boot.ipxe?mac=${mac}`)).text();
+    assert.match(script, /root=\/dev\/nfs nfsroot=127\.0\.0\.1:\/bramble\/debian\/52-54-00-ab-cd-01,vers=3,tcp,nolock,port=\d+,mountport=\d+ ip=dhcp rw/);
+    await page.goto(`${base}/machines/${mac}`);
+    const root = page.locator('dd a[href="/diskless"]');
+    await root.waitFor({ timeout: 10_000 });
+    assert.equal(await root.innerText(), '/bramble/debian/52-54-00-ab-cd-01');
+    await root.click();
+    await page.locator('tr[data-export="/bramble/debian/52-54-00-ab-cd-01"]').waitFor({ timeout: 10_000 });
+    assert.match(await page.locator('tr[data-export="/bramble/debian/52-54-00-ab-cd-01"]').innerText(), /own layer[\s\S]*52:54:00:ab:cd:01[\s\S]*127\.0\.0\.1/);
   });
 
   assert.deepEqual(problems, []);

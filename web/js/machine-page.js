@@ -62,6 +62,7 @@ function liveSections(m) {
           ['IP', m.ip ?? '—'],
           ['Firmware', [m.firmware, m.archName].filter(Boolean).join(', ') || '—'],
           ['Profile', m.profile ?? 'menu', m.bootOnce ? ` (next boot once: ${m.bootOnce})` : ''],
+          ...(m.nfsExport ? [['Root', h('a', { href: '/diskless' }, h('code', {}, m.nfsExport)), ' (its own layer over the golden root)']] : []),
           ['Power', m.power?.driver ?? 'none'],
           ['First seen', dateTime(m.firstSeen)],
           ['Last seen', `${ago(m.lastSeen)} (${dateTime(m.lastSeen)})`],
