@@ -14,12 +14,13 @@ import { openGoldenView } from '../../src/nfs/view/golden-view.js';
 import { openLayeredView, type LayeredView } from '../../src/nfs/view/layered-view.js';
 import { ALICE, BOB, ok, servedExport, startNfs, status } from './nfs-harness.js';
 import type { Nfs3TestClient } from './nfs3-test-client.js';
+import type { RpcServerLimits } from '../../src/rpc/rpc-server.js';
 
 interface Lab {
   readonly golden: string;
   readonly layer: string;
   /** Serves the layer through a new LayeredView (a new one = a restart), closed before the folders go. */
-  serve(): Promise<{ c: Nfs3TestClient; as: (user: typeof ALICE) => Promise<Nfs3TestClient>; root: NfsFh3 }>;
+  serve(limits?: RpcServerLimits): Promise<{ c: Nfs3TestClient; as: (user: typeof ALICE) => Promise<Nfs3TestClient>; root: NfsFh3 }>;
 }
 
 async function lab(t: TestContext): Promise<Lab> {
@@ -39,11 +40,11 @@ async function lab(t: TestContext): Promise<Lab> {
   return {
     golden,
     layer,
-    async serve() {
+    async serve(limits) {
       const view = await openLayeredView({ golden: await openGoldenView(golden), folder: layer, log: silentLogger() });
       views.push(view);
       const exp = servedExport(7, view);
-      const server = await startNfs(t, [exp]);
+      const server = await startNfs(t, [exp], limits === undefined ? {} : { limits });
       return { c: await server.client(), as: (user) => server.client(user), root: server.root(exp) };
     },
   };
@@ -103,4 +104,35 @@ test('layered: exclusive CREATE retransmit, sticky /tmp refusals and SETATTR own
   const lock = ok(await c.nfs('lookup', { what: { dir: tmp, name: 'lock' } }));
   assert.equal(lock.objAttributes?.mode, 0o640);
   assert.equal(lock.objAttributes?.uid, ALICE.uid);
+});
+
+test('READ buffers are reused only once their replies are written: 24 READs of 1 MiB in two waves, read late, each get their own bytes', async (t) => {
+  const l = await lab(t);
+  // Every MiB of the file is filled with its own byte, golden and (after a write) layer alike.
+  const mib = 1024 * 1024;
+  const content = Buffer.alloc(24 * mib);
+  for (let i = 0; i < 24; i++) content.fill(i + 1, i * mib, (i + 1) * mib);
+  await writeFile(join(l.golden, 'big'), content);
+  // The server goes on reading calls however many replies wait to be written, so the second wave is read
+  // while the first still waits (by default it stops reading at 4 MiB, which hides an early reuse).
+  const { c, root } = await l.serve({ maxPendingWriteBytes: 256 * mib });
+  const file = ok(await c.nfs('lookup', { what: { dir: root, name: 'big' } })).object;
+  for (const [label, offsetOf] of [['golden', (i: number) => i], ['layer', (i: number) => 23 - i]] as const) {
+    if (label === 'layer') ok(await c.nfs('write', { file, offset: 0, stable: StableHow.fileSync, data: Buffer.from([1]) }));
+    const read = (i: number) => c.nfs('read', { file, offset: offsetOf(i) * mib, count: mib });
+    // Replies are not read for a while: the first twelve back up in the server's socket, and the next twelve,
+    // read meanwhile, would overwrite them if their buffers went back to the pool before they were written.
+    c.rpc.socket.pause();
+    const first = Array.from({ length: 12 }, (_, i) => read(i));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = Array.from({ length: 12 }, (_, i) => read(12 + i));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    c.rpc.socket.resume();
+    const results = await Promise.all([...first, ...second]);
+    results.forEach((res, i) => {
+      const data = Buffer.from(ok(res).data);
+      assert.equal(data.length, mib);
+      assert.ok(data.subarray(1).every((b) => b === offsetOf(i) + 1), `${label} READ ${i} got its own MiB`);
+    });
+  }
 });
