@@ -1,8 +1,7 @@
 // A machine's layered view over a golden folder: copy-up keeps ids, whiteouts, renames, links, special files,
 // persistence across a reopen, and the golden folder never changing.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +11,7 @@ import { openGoldenView } from '../../src/nfs/view/golden-view.js';
 import { openLayeredView, type LayeredView } from '../../src/nfs/view/layered-view.js';
 import { LAYER_ID_BIT } from '../../src/nfs/view/layer-state.js';
 import type { ViewResult } from '../../src/nfs/view/view.js';
+import { folderManifest } from './folder-manifest.js';
 
 function value<T>(r: ViewResult<T>): T {
   if (!r.ok) assert.fail(`expected success, got ${r.error}`);
@@ -20,24 +20,6 @@ function value<T>(r: ViewResult<T>): T {
 function error<T>(r: ViewResult<T>): string {
   assert.equal(r.ok, false, 'expected a failure');
   return (r as { error: string }).error;
-}
-
-/** Every path of a folder with its type, mode, size, link target and content hash: what "unchanged" means. */
-async function manifest(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    for (const name of (await readdir(dir)).sort()) {
-      const path = join(dir, name);
-      const st = await lstat(path);
-      let extra = '';
-      if (st.isFile()) extra = createHash('sha256').update(await readFile(path)).digest('hex');
-      if (st.isSymbolicLink()) extra = await readlink(path);
-      out.push(`${rel}${name} ${st.mode.toString(8)} ${st.uid}:${st.gid} ${st.size} ${st.mtimeMs} ${extra}`);
-      if (st.isDirectory()) await walk(path, `${rel}${name}/`);
-    }
-  };
-  await walk(root, '');
-  return out;
 }
 
 interface Lab {
@@ -99,7 +81,7 @@ const root = { uid: 0, gid: 0 };
 
 test('reads fall through to golden with golden ids; a write copies up under the same id and golden stays as it was', async (t) => {
   const l = await lab(t);
-  const before = await manifest(l.golden);
+  const before = await folderManifest(l.golden);
   const view = await l.open();
   const hostname = await walk(view, 'etc', 'hostname');
   assert.equal(hostname, (await lstat(join(l.golden, 'etc', 'hostname'), { bigint: true })).ino);
@@ -118,12 +100,12 @@ test('reads fall through to golden with golden ids; a write copies up under the 
   assert.equal(value(await view.read(big, 100n, 4)).data.toString('hex'), '07070707');
   value(await view.setattr(big, { size: 10n }));
   assert.equal(value(await view.getattr(big)).size, 10n);
-  assert.deepEqual(await manifest(l.golden), before);
+  assert.deepEqual(await folderManifest(l.golden), before);
 });
 
 test('owners, modes and times of golden files change in the layer only, and survive a reopen', async (t) => {
   const l = await lab(t);
-  const before = await manifest(l.golden);
+  const before = await folderManifest(l.golden);
   let view = await l.open();
   const motd = await walk(view, 'etc', 'motd');
   const attrs = value(await view.setattr(motd, { mode: 0o4600, uid: 1000, gid: 100, mtimeNs: 1_000_000_000n * 1_600_000_000n }));
@@ -139,7 +121,7 @@ test('owners, modes and times of golden files change in the layer only, and surv
   assert.deepEqual([again.mode, again.uid, again.gid, again.mtimeNs], [0o4600, 1000, 100, 1_000_000_000n * 1_600_000_000n]);
   assert.equal(value(await view.getattr(etc)).mode, 0o700);
   assert.equal(await text(view, motd), 'welcome\n');
-  assert.deepEqual(await manifest(l.golden), before);
+  assert.deepEqual(await folderManifest(l.golden), before);
 });
 
 test('new files, directories, symlinks, devices, fifos and sockets live in the layer with their metadata, across a reopen', async (t) => {
@@ -175,7 +157,7 @@ test('new files, directories, symlinks, devices, fifos and sockets live in the l
 
 test('removing a golden file leaves a whiteout: gone from lookups and listings, its handle stale, golden untouched; a new file may take the name', async (t) => {
   const l = await lab(t);
-  const before = await manifest(l.golden);
+  const before = await folderManifest(l.golden);
   let view = await l.open();
   const etc = await walk(view, 'etc');
   const motd = await walk(view, 'etc', 'motd');
@@ -190,12 +172,12 @@ test('removing a golden file leaves a whiteout: gone from lookups and listings, 
   assert.notEqual(fresh, motd);
   assert.equal(value(await view.getattr(fresh)).size, 0n);
   assert.equal((await names(view, etc)).filter((n) => n === 'motd').length, 1);
-  assert.deepEqual(await manifest(l.golden), before);
+  assert.deepEqual(await folderManifest(l.golden), before);
 });
 
 test('rename: a golden file keeps its id under its new name; a renamed golden directory keeps its golden entries and its new parent', async (t) => {
   const l = await lab(t);
-  const before = await manifest(l.golden);
+  const before = await folderManifest(l.golden);
   let view = await l.open();
   const etc = await walk(view, 'etc');
   const hostname = await walk(view, 'etc', 'hostname');
@@ -212,7 +194,7 @@ test('rename: a golden file keeps its id under its new name; a renamed golden di
   assert.equal(await text(view, await walk(view, 'opt', 'manuals', 'README')), 'docs\n');
   assert.equal(await walk(view, 'opt', 'manuals', '..'), opt);
   assert.ok(!(await names(view, await walk(view, 'usr', 'share'))).includes('doc'));
-  assert.deepEqual(await manifest(l.golden), before);
+  assert.deepEqual(await folderManifest(l.golden), before);
 });
 
 test('rename follows POSIX: replaces a file, an empty directory; refuses into itself, over a non-empty directory, across types', async (t) => {
@@ -237,7 +219,7 @@ test('rename follows POSIX: replaces a file, an empty directory; refuses into it
 
 test('hard links: to a new file and to a golden file; one id, nlink counts names, writes show through both, removing one keeps the other', async (t) => {
   const l = await lab(t);
-  const before = await manifest(l.golden);
+  const before = await folderManifest(l.golden);
   let view = await l.open();
   const etc = await walk(view, 'etc');
   const a = value(await view.make(view.rootId, 'a', { type: 'reg', mode: 0o644, ...root }));
@@ -260,7 +242,7 @@ test('hard links: to a new file and to a golden file; one id, nlink counts names
   value(await view.remove(etc, 'a-too', false));
   assert.equal(error(await view.getattr(a)), 'STALE');
   assert.equal(error(await view.link(etc, view.rootId, 'etc2')), 'ISDIR');
-  assert.deepEqual(await manifest(l.golden), before);
+  assert.deepEqual(await folderManifest(l.golden), before);
 });
 
 test('remove and rmdir check types and emptiness', async (t) => {

@@ -2,8 +2,8 @@
 // `bramble serve`, in two network namespaces on 198.18.0.0/24 (the server, and a second "machine" address).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,28 +12,13 @@ import { promisify } from 'node:util';
 import { startProcess, type ManagedProcess } from '../support/managed-process.js';
 import { createNetns, type Netns } from '../support/netns.js';
 import { requireRoot, requireTool } from '../support/require-tool.js';
+import { folderManifest } from './folder-manifest.js';
 
 const run = promisify(execFile);
 const cliPath = join(process.cwd(), 'bin', 'bramble.js');
 const SERVER = '198.18.0.1';
 const MACHINE = '198.18.0.2';
 const STRANGER = '198.18.0.3';
-
-/** Every path of a folder with mode, owner, size, mtime and content hash: what "byte-identical" means. */
-async function manifest(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    for (const name of (await readdir(dir)).sort()) {
-      const path = join(dir, name);
-      const st = await lstat(path);
-      const extra = st.isFile() ? createHash('sha256').update(await readFile(path)).digest('hex') : st.isSymbolicLink() ? await readlink(path) : '';
-      out.push(`${rel}${name} ${st.mode.toString(8)} ${st.uid}:${st.gid} ${st.size} ${st.mtimeMs} ${extra}`);
-      if (st.isDirectory()) await walk(path, `${rel}${name}/`);
-    }
-  };
-  await walk(root, '');
-  return out;
-}
 
 interface Lab {
   readonly dir: string;
@@ -115,7 +100,7 @@ async function client(ns: Netns, argv: readonly string[]): Promise<{ code: numbe
 test('libnfs: a machine lists, reads and writes its own layer; golden is byte-identical; another address is refused; reset brings golden back', { timeout: 120_000 }, async (t) => {
   const l = await lab(t);
   if (l === null) return;
-  const before = await manifest(l.golden);
+  const before = await folderManifest(l.golden);
   let server = await l.serve();
   await l.cli(['nfs', 'add', 'debian', '--allow', MACHINE, '--name', 'node1']);
   await l.cli(['nfs', 'add', 'debian', '--allow', '198.18.0.0/24']);
@@ -179,6 +164,6 @@ test('libnfs: a machine lists, reads and writes its own layer; golden is byte-id
   const motdAgain = await client(l.machine, ['nfs-cat', url(`${layer}/motd`)]);
   assert.ok(Buffer.from(motdAgain.stdout, 'latin1').equals(await readFile(join(l.golden, 'motd'))), 'golden motd is back');
 
-  assert.deepEqual(await manifest(l.golden), before, 'the golden folder is byte-identical');
+  assert.deepEqual(await folderManifest(l.golden), before, 'the golden folder is byte-identical');
   await server.stop();
 });

@@ -2,8 +2,7 @@
 // answered or refused as undecodable (never another exception), the golden folder never changes, and the layer's
 // log still opens afterwards with the same state.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -21,21 +20,7 @@ import { XdrReader } from '../../src/rpc/xdr-reader.js';
 import { XdrWriter } from '../../src/rpc/xdr-writer.js';
 import { randomBytes, randomInt, seededRandom } from '../support/seeded-random.js';
 import { SAMPLES } from './nfs3-samples.js';
-
-async function manifest(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    for (const name of (await readdir(dir)).sort()) {
-      const path = join(dir, name);
-      const st = await lstat(path);
-      const extra = st.isFile() ? createHash('sha256').update(await readFile(path)).digest('hex') : st.isSymbolicLink() ? await readlink(path) : '';
-      out.push(`${rel}${name} ${st.mode.toString(8)} ${st.size} ${st.mtimeMs} ${extra}`);
-      if (st.isDirectory()) await walk(path, `${rel}${name}/`);
-    }
-  };
-  await walk(root, '');
-  return out;
-}
+import { folderManifest } from './folder-manifest.js';
 
 /** The sample arguments of a procedure with their leading handle (every NFSv3 call starts with one) swapped for `fh`. */
 function withHandle(name: Nfs3ProcName, sample: unknown, fh: Buffer): Buffer {
@@ -59,7 +44,7 @@ test('10,000 valid and mangled NFSv3 calls: each answered or refused as undecoda
   await writeFile(join(golden, 'etc', 'hostname'), 'golden\n');
   await writeFile(join(golden, 'big'), Buffer.alloc(100_000, 1));
   await symlink('etc', join(golden, 'link'));
-  const before = await manifest(golden);
+  const before = await folderManifest(golden);
   const layerFolder = join(top, 'layer');
   const goldenView = await openGoldenView(golden);
   const view = await openLayeredView({ golden: goldenView, folder: layerFolder, log: silentLogger() });
@@ -131,7 +116,7 @@ test('10,000 valid and mangled NFSv3 calls: each answered or refused as undecoda
   t.diagnostic(`answered ${outcomes.answered}, undecodable ${outcomes.undecodable}`);
 
   await view.close();
-  assert.deepEqual(await manifest(golden), before, 'the golden folder is unchanged');
+  assert.deepEqual(await folderManifest(golden), before, 'the golden folder is unchanged');
   // The log replays into a view that answers; what the calls made is still there.
   const again = await openLayeredView({ golden: await openGoldenView(golden), folder: layerFolder, log: silentLogger() });
   const listed = await again.readdir(again.rootId, 0n, 0n, 1000);

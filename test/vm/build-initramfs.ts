@@ -127,7 +127,8 @@ export async function buildBootImages(options: BuildOptions = {}): Promise<BootI
 }
 
 /** Every parent folder of the module paths, parents first (cpio needs them before their files). */
-function moduleDirs(paths: readonly string[]): string[] {
+/** Every folder above the given paths (for an archive, which lists folders before what is in them), sorted. */
+export function moduleDirs(paths: readonly string[]): string[] {
   const dirs = new Set<string>();
   for (const path of paths) {
     const parts = path.split('/').slice(0, -1);

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { HarnessError } from '../support/harness-error.js';
 import { runCommand } from '../support/run-command.js';
 import { randomBytes, seededRandom } from '../support/seeded-random.js';
-import { defaultCacheDir, findKernelVersion } from './build-initramfs.js';
+import { defaultCacheDir, findKernelVersion, moduleDirs } from './build-initramfs.js';
 import type { BootImages } from './build-initramfs.js';
 import { moduleLoadOrder, parseModulesDep } from './module-order.js';
 import { encodeNewc } from './newc.js';
@@ -114,23 +114,13 @@ export async function buildNfsRootBootImages(options: ImageOptions = {}): Promis
       { kind: 'file', path: 'etc/nfsroot-modules', data: Buffer.from(order.map((p) => `${p}\n`).join('')) },
       { kind: 'dir', path: 'lib' },
       { kind: 'dir', path: 'lib/modules' },
-      ...parentDirs(order).map((path): NewcEntry => ({ kind: 'dir', path: `lib/modules/${path}` })),
+      ...moduleDirs(order).map((path): NewcEntry => ({ kind: 'dir', path: `lib/modules/${path}` })),
       ...order.map((path, i): NewcEntry => ({ kind: 'file', path: `lib/modules/${path}`, data: moduleFiles[i]! })),
     ];
     await runCommand(['cp', `/boot/vmlinuz-${kernelVersion}`, join(workDir, 'vmlinuz')]);
     await writeFile(join(workDir, 'initrd.gz'), gzipSync(encodeNewc(entries), { level: 9 }));
   });
   return images;
-}
-
-/** Every parent folder of the paths, parents first (cpio needs them before their files). */
-function parentDirs(paths: readonly string[]): string[] {
-  const dirs = new Set<string>();
-  for (const path of paths) {
-    const parts = path.split('/').slice(0, -1);
-    for (let i = 1; i <= parts.length; i += 1) dirs.add(parts.slice(0, i).join('/'));
-  }
-  return [...dirs].sort();
 }
 
 // ---- the golden root ----
