@@ -10,7 +10,6 @@ import type { Logger } from '../log/logger.js';
 import { createPortmapPrograms } from '../portmap/portmap-program.js';
 import { IpProto, portmapperMappings, PortmapTable } from '../portmap/portmap-table.js';
 import { createRpcServer, type RpcServer } from '../rpc/rpc-server.js';
-import { parseAllow } from './export-input.js';
 import type { NfsExports } from './exports.js';
 import { handleSigner } from './file-handle.js';
 import { mountProgram } from './mount-program.js';
@@ -80,8 +79,7 @@ export function createNfsService(options: NfsServiceOptions): NfsService {
           mountProgram(() =>
             exports.list().flatMap((e) => {
               const served = exports.served(e.id);
-              const allow = parseAllow(e.allow);
-              if (served === undefined || !allow.ok) return [];
+              if (served === undefined) return [];
               return [{ path: e.path, rule: served.rule, rootHandle: () => rootHandle(signer, served) }];
             }),
           ),

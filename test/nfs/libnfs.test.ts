@@ -117,7 +117,7 @@ test('libnfs: a machine lists, reads and writes its own layer; golden is byte-id
   assert.equal(motd.code, 0, motd.stderr);
   assert.ok(Buffer.from(motd.stdout, 'latin1').equals(await readFile(join(l.golden, 'motd'))));
 
-  // nfs-cp up into the layer (libnfs creates with GUARDED, so only new names), then read back with nfs-cp down.
+  // nfs-cp up into the layer (nfs-cp will not copy over an existing name: it got EXIST), then read back with nfs-cp down.
   const upload = randomBytes(3 * 1024 * 1024 + 17);
   await writeFile(join(l.dir, 'up.bin'), upload);
   const replaced = randomBytes(70_000);

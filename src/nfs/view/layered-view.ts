@@ -77,9 +77,12 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
   const whitedOut = (at: Dentry): boolean => state.whiteouts.get(at.parent)?.has(at.name) === true;
 
   /** The golden name still shows in the merged tree. */
+  /** A golden name is gone once deleted (whited out) or taken by a name of the layer. */
+  const goldenNameGone = (at: Dentry): boolean => whitedOut(at) || state.children.get(at.parent)?.has(at.name) === true;
+
   const goldenNameLives = async (id: bigint): Promise<boolean> => {
     const at = await goldenDentry(id);
-    return at !== null && !whitedOut(at) && state.children.get(at.parent)?.has(at.name) !== true;
+    return at !== null && !goldenNameGone(at);
   };
 
   /** An id is reachable while it has a name in the merged tree; a removed file's handle answers STALE. */
@@ -100,8 +103,7 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
       const place = id === rootId ? null : golden.placeKnown(id);
       if (place !== undefined) {
         if (place !== null) {
-          const name = basename(place.path);
-          if (state.whiteouts.get(place.parent)?.has(name) === true || state.children.get(place.parent)?.has(name) === true) return fail('STALE');
+          if (goldenNameGone({ parent: place.parent, name: basename(place.path) })) return fail('STALE');
         }
         return golden.getattr(id);
       }
