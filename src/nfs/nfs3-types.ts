@@ -10,7 +10,7 @@
 import { XdrDecodeError } from '../rpc/xdr-error.js';
 import { padded } from '../rpc/xdr-reader.js';
 import type { XdrReader } from '../rpc/xdr-reader.js';
-import type { XdrWriter } from '../rpc/xdr-writer.js';
+import { XdrWriter } from '../rpc/xdr-writer.js';
 
 export const NFS3_FHSIZE = 64;
 export const NFS3_COOKIEVERFSIZE = 8;
@@ -169,7 +169,22 @@ export function readFattr3(r: XdrReader): Fattr3 {
   };
 }
 
+// Encoded once per object: a server hands out the same Fattr3 while a file's attributes hold (fattr.ts), and a
+// listing writes it again and again. Fattr3 is read-only, so the bytes cannot go out of date.
+const fattr3Bytes = new WeakMap<Fattr3, Buffer>();
+
 export function writeFattr3(w: XdrWriter, a: Fattr3): void {
+  let bytes = fattr3Bytes.get(a);
+  if (bytes === undefined) {
+    const x = new XdrWriter(FATTR3_SIZE);
+    encodeFattr3(x, a);
+    bytes = x.toBuffer();
+    fattr3Bytes.set(a, bytes);
+  }
+  w.raw(bytes);
+}
+
+function encodeFattr3(w: XdrWriter, a: Fattr3): void {
   w.enum(a.type).uint(a.mode).uint(a.nlink).uint(a.uid).uint(a.gid).uhyper(a.size).uhyper(a.used);
   writeSpecdata3(w, a.rdev);
   w.uhyper(a.fsid).uhyper(a.fileid);

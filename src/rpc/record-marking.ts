@@ -127,6 +127,18 @@ export class RecordDecoder {
   }
 }
 
+/** A record of `bytes` (the chunks' total, below 2^31) as one fragment copied into one buffer, mark first. */
+export function copyRecord(chunks: readonly Uint8Array[], bytes: number): Buffer {
+  const out = Buffer.allocUnsafe(4 + bytes);
+  out.writeUInt32BE(LAST_FRAGMENT + bytes, 0);
+  let at = 4;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 /**
  * Frames one record for TCP: its chunks (a writer's chunks(), say) behind fragment headers, split into fragments
  * of at most `maxFragment` bytes. Payload bytes are not copied; the result is ready for socket.writev.

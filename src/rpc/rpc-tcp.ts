@@ -10,7 +10,7 @@ import type { Server, Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import { dispatchMessage, type DispatchReply } from './rpc-dispatch.js';
 import type { DispatchDeps } from './rpc-dispatch.js';
-import { frameRecord, RecordDecoder } from './record-marking.js';
+import { copyRecord, frameRecord, RecordDecoder } from './record-marking.js';
 import { bindError } from './rpc-server-error.js';
 
 export interface TcpLimits {
@@ -76,6 +76,12 @@ export function createTcpTransport(deps: DispatchDeps, address: string, port: nu
   };
 }
 
+/**
+ * Replies up to this size go out as one copied buffer: Node's writev path costs more per call than copying a
+ * listing's few KiB. Larger ones (READ's megabyte) are written by reference.
+ */
+const COPY_REPLY_BELOW = 64 * 1024;
+
 function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, log: Logger): void {
   const decoder = new RecordDecoder({ maxFragment: limits.maxRecord, maxRecord: limits.maxRecord });
   const client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' as const };
@@ -97,6 +103,11 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
 
   const send = (reply: DispatchReply): void => {
     if (socket.destroyed || socket.writableEnded) return reply.sent();
+    const bytes = reply.chunks.reduce((n, c) => n + c.length, 0);
+    if (bytes <= COPY_REPLY_BELOW) {
+      socket.write(copyRecord(reply.chunks, bytes), () => reply.sent());
+      return;
+    }
     socket.cork();
     const pieces = frameRecord(reply.chunks);
     // The last piece's callback comes once all are written, or with an error when the socket is destroyed first.

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { openGoldenView, splitDevice, type GoldenView } from '../../src/nfs/view/golden-view.js';
+import { splitDevice } from '../../src/nfs/view/file-stat.js';
+import { openGoldenView, type GoldenView } from '../../src/nfs/view/golden-view.js';
 import type { ViewResult } from '../../src/nfs/view/view.js';
 
 function value<T>(r: ViewResult<T>): T {

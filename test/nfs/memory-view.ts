@@ -148,6 +148,8 @@ export function memoryView(options: MemoryViewOptions = {}): MemoryView {
     rootId: root.fileId,
     readOnly: options.readOnly === true,
     syncs: new Map(),
+    // Every answer goes through getattr, so the handlers' slow path is what these tests cover.
+    attributesNow: () => undefined,
     fault: null,
 
     async getattr(id) {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MAX_RECORD, encodeRecord, frameRecord, RecordDecoder } from '../../src/rpc/record-marking.js';
+import { copyRecord, DEFAULT_MAX_RECORD, encodeRecord, frameRecord, RecordDecoder } from '../../src/rpc/record-marking.js';
 import { decodeRpcCall } from '../../src/rpc/rpc-message.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'rpc');
@@ -92,6 +92,13 @@ test('a header split across chunks is held (at most 3 bytes) until it is whole',
   assert.equal(decoder.bufferedBytes, 1);
   assert.deepEqual(feed(decoder, [hex('0000'), hex('02 abcd')]), [hex('abcd')]);
   assert.equal(decoder.bufferedBytes, 0);
+});
+
+test('copyRecord: the chunks in one last fragment, the same bytes frameRecord sends', () => {
+  const chunks = [hex('01020304'), hex('0506'), hex('')];
+  assert.deepEqual(copyRecord(chunks, 6), hex('80000006 01020304 0506'));
+  assert.deepEqual(copyRecord(chunks, 6), Buffer.concat(frameRecord(chunks)));
+  assert.deepEqual(copyRecord([], 0), hex('80000000'));
 });
 
 test('frameRecord: one fragment by default, with the last-fragment bit', () => {

@@ -16,7 +16,7 @@ import { HANDLE_BYTES } from '../file-handle.js';
 import { Nfs3Status, type Nfs3ErrorStat } from '../nfs3-status.js';
 import { FATTR3_SIZE, postOpFh3Size, type PostOpAttr } from '../nfs3-types.js';
 import { mayList } from '../permissions.js';
-import type { ReadDirPage } from '../view/view.js';
+import type { FileAttributes, ReadDirPage, ViewResult } from '../view/view.js';
 import { open, type NfsCall, type Target } from './nfs-call.js';
 import { viewStatus } from './view-status.js';
 
@@ -90,9 +90,14 @@ export async function readdirplus(call: NfsCall, args: ReaddirplusArgs): Promise
   const { target, page } = listing;
   // Attributes cost a getattr each: read them only for the entries that will fit, as the encoder will count them.
   const fitting = fittingEntries(page, limits);
-  // All at once: one after another, each entry waited for its own trip through the file system's thread pool.
   const shown = page.entries.slice(0, fitting);
-  const attributes = await Promise.all(shown.map((e) => target.getattr(e.fileId)));
+  // The listing has just read most of them; the rest all at once, rather than each waiting for its own trip
+  // through the file system's thread pool.
+  const at: Array<ViewResult<FileAttributes> | Promise<ViewResult<FileAttributes>>> = shown.map((e) => {
+    const now = target.view.attributesNow(e.fileId);
+    return now !== undefined ? { ok: true, value: now } : target.getattr(e.fileId);
+  });
+  const attributes = at.some((a) => a instanceof Promise) ? await Promise.all(at) : (at as ViewResult<FileAttributes>[]);
   const entries: Entryplus3[] = shown.map((e, i) => {
     const attrs = attributes[i]!;
     return {

@@ -4,14 +4,17 @@
 // from names this view has checked and directories it has lstat'ed itself: a symlink is data for the client and
 // never followed here, so nothing a client names can lead out of the folder.
 import { lstat, open, readdir, readlink, realpath, type FileHandle } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
-import { constants, lstatSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { join } from 'node:path';
+import { attributesFromStat, bornOf, fromStats, inoOf, loadStatMany, sameStat, STAT_FIELDS, statErrno, type StatMany } from './file-stat.js';
 import { readRange } from './file-io.js';
-import { checkName, type DirEntry, type FileAttributes, type FileType, type ReadDirPage, type ReadOnlyView, type ViewError, type ViewResult } from './view.js';
+import { ListingCache } from './listing-cache.js';
+import { checkName, type DirEntry, type FileAttributes, type ReadDirPage, type ReadOnlyView, type ViewError, type ViewResult } from './view.js';
 
 interface Place {
   readonly path: string;
+  /** The last component of path: the name the layer above checks for whiteouts, without splitting the path each time. */
+  readonly name: string;
   readonly parent: bigint;
   /**
    * Birth time when first seen: a file system reuses a freed inode number at once, so a replaced file can
@@ -34,14 +37,19 @@ export interface GoldenView extends ReadOnlyView {
   placeOf(id: bigint): Promise<Place | null>;
   /** The place if it is known already (every id a listing or lookup returned): no walk, no wait. */
   placeKnown(id: bigint): Place | undefined;
+  /**
+   * The attributes if they are known and still fresh, without a wait: what a listing just read. undefined means
+   * ask getattr, which stats (and answers STALE for a file that is gone).
+   */
+  attributesNow(id: bigint): FileAttributes | undefined;
   /** A directory's entries (no '.' or '..') in no particular order, with the directory's mtime. */
   list(dirId: bigint): Promise<ViewResult<{ readonly entries: readonly GoldenEntry[]; readonly mtimeNs: bigint }>>;
   /** Closes the files kept open for reading. */
   close(): Promise<void>;
 }
 
-/** Listings kept: golden directories seldom change, and a client pages through one directory many times. */
-const LISTINGS_KEPT = 256;
+/** Entries of listings kept: golden directories seldom change, and a client pages through one directory many times. */
+const LISTED_KEPT = 100_000;
 /**
  * How long attributes count as read: a golden root changes only by the admin's hand, and NFS clients cache
  * attributes for seconds themselves. Without this, every READ and every READDIRPLUS entry paid an lstat through
@@ -52,20 +60,32 @@ const STATS_KEPT = 100_000;
 /** Golden files kept open for READs, so a 1 MiB read is one pread instead of open, fstat, read, close. */
 const OPEN_KEPT = 32;
 /** lstats of one listing done between two turns of the event loop. */
-const LIST_BATCH = 64;
+const LIST_BATCH = 256;
+
+/** One file's stat as kept: its numbers, the attributes made from them, and when they were read. */
+interface Kept {
+  readonly id: bigint;
+  readonly raw: Float64Array;
+  readonly attrs: FileAttributes;
+  readonly born: bigint;
+  at: number;
+}
 
 export interface GoldenViewOptions {
   /** How long attributes count as read (default STAT_FRESH_MS); 0 stats at every request. */
   readonly attributeCacheMs?: number;
+  /** How a listing's entries are stat'ed (default: the native batch when built); tests pass statManyInJs. */
+  readonly statMany?: StatMany;
 }
 
 export async function openGoldenView(folder: string, options: GoldenViewOptions = {}): Promise<GoldenView> {
   const freshMs = options.attributeCacheMs ?? STAT_FRESH_MS;
+  const statMany = options.statMany ?? loadStatMany().statMany;
   const root = await realpath(folder);
   const rootStat = await lstat(root, { bigint: true });
   if (!rootStat.isDirectory()) throw Object.assign(new Error(`${folder} is not a folder`), { code: 'NOT_A_FOLDER' });
   const rootId = rootStat.ino;
-  const places = new Map<bigint, Place>([[rootId, { path: root, parent: rootId, born: rootStat.birthtimeNs }]]);
+  const places = new Map<bigint, Place>([[rootId, { path: root, name: '', parent: rootId, born: rootStat.birthtimeNs }]]);
   let walked = false;
 
   // An id a client kept from before a restart: learn every place once by walking the folder.
@@ -74,7 +94,7 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       const path = join(dir, name);
       const st = await lstat(path, { bigint: true }).catch(() => null);
       if (st === null) continue;
-      if (!places.has(st.ino)) places.set(st.ino, { path, parent: dirId, born: st.birthtimeNs });
+      if (!places.has(st.ino)) places.set(st.ino, { path, name, parent: dirId, born: st.birthtimeNs });
       if (st.isDirectory()) await walk(path, st.ino);
     }
   };
@@ -89,28 +109,39 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     return place ?? null;
   };
 
-  // The attributes made from a stat are kept with it: the same object until the next stat, so that what is made
-  // from them per call (fattr3) can be kept too.
-  const stats = new Map<bigint, { readonly st: BigIntStats; readonly at: number; attrs?: FileAttributes }>();
-  const remember = (st: BigIntStats): void => {
-    if (stats.size >= STATS_KEPT) stats.delete(stats.keys().next().value!);
-    stats.set(st.ino, { st, at: Date.now() });
+  // The attributes made from a stat are kept with its numbers: the same object until the file changes, so that
+  // what is made from them per call (fattr3 and its bytes) can be kept too. A stat that finds the file as it was
+  // only moves `at` on.
+  const stats = new Map<bigint, Kept>();
+  /** The stat at raw[at..] as kept from now on: the record kept before when nothing changed. */
+  const remember = (raw: Float64Array, at: number): Kept => {
+    const id = inoOf(raw, at);
+    const kept = stats.get(id);
+    if (kept !== undefined && sameStat(kept.raw, 0, raw, at)) {
+      kept.at = Date.now();
+      return kept;
+    }
+    if (kept === undefined && stats.size >= STATS_KEPT) stats.delete(stats.keys().next().value!);
+    const own = raw.slice(at, at + STAT_FIELDS);
+    const fresh: Kept = { id, raw: own, at: Date.now(), attrs: attributesFromStat(own), born: bornOf(own) };
+    stats.set(id, fresh);
+    return fresh;
   };
-  const attributesKept = (st: BigIntStats): FileAttributes => {
-    const kept = stats.get(st.ino);
-    if (kept === undefined || kept.st !== st) return attributesOf(st);
-    return (kept.attrs ??= attributesOf(st));
-  };
+  const single = new Float64Array(STAT_FIELDS);
 
   /** The id's file as it is now; STALE when the name now holds another file (or nothing). */
-  const statOf = async (id: bigint): Promise<ViewResult<{ place: Place; st: BigIntStats }>> => {
+  const statOf = async (id: bigint): Promise<ViewResult<{ place: Place; st: Kept }>> => {
     const place = await placeOf(id);
     if (place === null) return fail('STALE');
     const kept = stats.get(id);
-    if (kept !== undefined && Date.now() - kept.at < freshMs && kept.st.birthtimeNs === place.born) return ok({ place, st: kept.st });
-    const st = await lstat(place.path, { bigint: true }).catch(() => null);
-    if (st !== null) remember(st);
-    if (st === null || st.ino !== id || st.birthtimeNs !== place.born) {
+    if (kept !== undefined && Date.now() - kept.at < freshMs && kept.born === place.born) return ok({ place, st: kept });
+    const read = await lstat(place.path, { bigint: true }).catch(() => null);
+    let st: Kept | null = null;
+    if (read !== null) {
+      fromStats(read, single);
+      st = remember(single, 0);
+    }
+    if (st === null || st.id !== id || st.born !== place.born) {
       places.delete(id);
       return fail('STALE');
     }
@@ -150,47 +181,61 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
   };
 
   // Keyed by directory id; an entry counts only while the directory's mtime is the one it was read at.
-  const listings = new Map<bigint, { mtimeNs: bigint; entries: GoldenEntry[] }>();
+  // freshUntil: until then every entry's attributes are fresh, so a client paging through a large directory
+  // does not have each page look at every entry's age again.
+  const listings = new ListingCache<{ mtimeNs: bigint; entries: GoldenEntry[]; freshUntil: number; sorted?: GoldenEntry[] }>(
+    LISTED_KEPT,
+    (l) => l.entries.length,
+  );
 
   /**
-   * Synchronous lstat, a batch at a time with a turn of the event loop between batches: a listing stats every
-   * entry (READDIRPLUS returns them all), and through the thread pool each cost ~40 µs of this thread against
-   * ~7 µs done here. A batch on a cold disk blocks other requests for at most LIST_BATCH disk reads.
+   * lstat of a listing's entries, a batch at a time with a turn of the event loop between batches: READDIRPLUS
+   * returns every entry's attributes, and one statx per entry here (native/stat_many.c) costs a fraction of a
+   * trip through the thread pool. A batch on a cold disk blocks other requests for at most LIST_BATCH disk reads.
    */
-  const statAll = async (dirPath: string, names: readonly string[], each: (name: string, path: string, st: BigIntStats) => void): Promise<void> => {
+  const batch = new Float64Array(LIST_BATCH * STAT_FIELDS);
+  const statAll = async (dirPath: string, names: readonly string[], each: (name: string, st: Kept) => void): Promise<void> => {
     for (let i = 0; i < names.length; i += LIST_BATCH) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      for (const name of names.slice(i, i + LIST_BATCH)) {
-        const path = join(dirPath, name);
-        const st = lstatSync(path, { bigint: true, throwIfNoEntry: false });
-        if (st !== undefined) each(name, path, st); // else gone since the listing
+      const some = names.slice(i, i + LIST_BATCH);
+      statMany(dirPath, some, batch);
+      for (let j = 0; j < some.length; j++) {
+        // An entry gone since the listing (or unreadable) is left out.
+        if (statErrno(batch, j * STAT_FIELDS) === 0) each(some[j]!, remember(batch, j * STAT_FIELDS));
       }
     }
   };
 
-  const list = async (dirId: bigint): Promise<ViewResult<{ entries: readonly GoldenEntry[]; mtimeNs: bigint }>> => {
+  const list = async (dirId: bigint): Promise<ViewResult<{ entries: readonly GoldenEntry[]; mtimeNs: bigint; sorted?: GoldenEntry[] }>> => {
     const dir = await statOf(dirId);
     if (!dir.ok) return dir;
-    if (!dir.value.st.isDirectory()) return fail('NOTDIR');
-    const mtimeNs = dir.value.st.mtimeNs;
+    if (dir.value.st.attrs.type !== 'dir') return fail('NOTDIR');
+    const mtimeNs = dir.value.st.attrs.mtimeNs;
     const dirPath = dir.value.place.path;
     const kept = listings.get(dirId);
     if (kept !== undefined && kept.mtimeNs === mtimeNs) {
+      if (Date.now() < kept.freshUntil) return ok(kept);
       // The names hold while the mtime does; the entries' attributes are read again once they are old, here in
       // one go rather than one getattr at a time.
       const now = Date.now();
-      const old = kept.entries.filter((e) => now - (stats.get(e.id)?.at ?? 0) >= freshMs).map((e) => e.name);
-      await statAll(dirPath, old, (_name, _path, st) => remember(st));
+      let oldest = now;
+      const old: string[] = [];
+      for (const e of kept.entries) {
+        const at = stats.get(e.id)?.at ?? 0;
+        if (now - at >= freshMs) old.push(e.name);
+        else if (at < oldest) oldest = at;
+      }
+      await statAll(dirPath, old, () => {});
+      kept.freshUntil = oldest + freshMs;
       return ok(kept);
     }
     const entries: GoldenEntry[] = [];
-    await statAll(dirPath, await readdir(dirPath), (name, path, st) => {
-      places.set(st.ino, { path, parent: dirId, born: st.birthtimeNs });
-      remember(st);
-      entries.push({ name, id: st.ino });
+    const started = Date.now();
+    await statAll(dirPath, await readdir(dirPath), (name, st) => {
+      places.set(st.id, { path: join(dirPath, name), name, parent: dirId, born: st.born });
+      entries.push({ name, id: st.id });
     });
-    if (listings.size >= LISTINGS_KEPT) listings.delete(listings.keys().next().value!);
-    const listing = { mtimeNs, entries };
+    const listing = { mtimeNs, entries, freshUntil: started + freshMs };
     listings.set(dirId, listing);
     return ok(listing);
   };
@@ -201,6 +246,13 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     rootId,
     placeOf,
     placeKnown: (id) => places.get(id),
+    attributesNow(id) {
+      const kept = stats.get(id);
+      if (kept === undefined || Date.now() - kept.at >= freshMs) return undefined;
+      const place = places.get(id);
+      if (place === undefined || kept.born !== place.born) return undefined;
+      return kept.attrs;
+    },
     list,
     async close() {
       const all = [...openFiles.values()];
@@ -209,12 +261,12 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     },
     async getattr(id) {
       const found = await statOf(id);
-      return found.ok ? ok(attributesKept(found.value.st)) : found;
+      return found.ok ? ok(found.value.st.attrs) : found;
     },
     async lookup(dirId, name) {
       const dir = await statOf(dirId);
       if (!dir.ok) return dir;
-      if (!dir.value.st.isDirectory()) return fail('NOTDIR');
+      if (dir.value.st.attrs.type !== 'dir') return fail('NOTDIR');
       if (name === '.') return ok(dirId);
       if (name === '..') return ok(dir.value.place.parent);
       const bad = checkName(name);
@@ -222,23 +274,24 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       const path = join(dir.value.place.path, name);
       const st = await lstat(path, { bigint: true }).catch(() => null);
       if (st === null) return fail('NOENT');
-      places.set(st.ino, { path, parent: dirId, born: st.birthtimeNs });
+      places.set(st.ino, { path, name, parent: dirId, born: st.birthtimeNs });
       return ok(st.ino);
     },
     async readlink(id) {
       const found = await statOf(id);
       if (!found.ok) return found;
-      if (!found.value.st.isSymbolicLink()) return fail('INVAL');
+      if (found.value.st.attrs.type !== 'lnk') return fail('INVAL');
       return ok(await readlink(found.value.place.path));
     },
     async read(id, offset, count, into) {
       const found = await statOf(id);
       if (!found.ok) return found;
-      if (found.value.st.isDirectory()) return fail('ISDIR');
-      if (!found.value.st.isFile()) return fail('INVAL');
+      const { attrs } = found.value.st;
+      if (attrs.type === 'dir') return fail('ISDIR');
+      if (attrs.type !== 'reg') return fail('INVAL');
       const handle = await openFor(id, found.value.place);
       if (handle === null) return fail('STALE');
-      return ok(await readRange(handle, found.value.st.size, offset, count, into));
+      return ok(await readRange(handle, attrs.size, offset, count, into));
     },
     async readdir(dirId, cookie, verifier, max) {
       const dir = await statOf(dirId);
@@ -247,53 +300,21 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       if (!listing.ok) return listing;
       const current = listing.value.mtimeNs;
       if (cookie !== 0n && verifier !== current) return fail('BAD_COOKIE');
-      // Sorted, so that a position is a stable cookie while the directory does not change (its mtime says so).
-      const all: Array<{ name: string; id: bigint }> = [
-        { name: '.', id: dirId },
-        { name: '..', id: dir.value.place.parent },
-        ...[...listing.value.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-      ];
+      // Sorted, so that a position is a stable cookie while the directory does not change (its mtime says so);
+      // sorted once per listing, not once per page.
+      const sorted = (listing.value.sorted ??= [...listing.value.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+      const dots: GoldenEntry[] = [{ name: '.', id: dirId }, { name: '..', id: dir.value.place.parent }];
+      const total = sorted.length + 2;
       const start = Number(cookie);
-      if (start > all.length) return fail('BAD_COOKIE');
+      if (start > total) return fail('BAD_COOKIE');
       const entries: DirEntry[] = [];
       let i = start;
-      for (; i < all.length && entries.length < max; i++) entries.push({ name: all[i]!.name, fileId: all[i]!.id, cookie: BigInt(i + 1) });
-      const page: ReadDirPage = { entries, eof: i >= all.length, verifier: current };
+      for (; i < total && entries.length < max; i++) {
+        const e = i < 2 ? dots[i]! : sorted[i - 2]!;
+        entries.push({ name: e.name, fileId: e.id, cookie: BigInt(i + 1) });
+      }
+      const page: ReadDirPage = { entries, eof: i >= total, verifier: current };
       return ok(page);
     },
-  };
-}
-
-function typeOf(st: BigIntStats): FileType {
-  if (st.isFile()) return 'reg';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'lnk';
-  if (st.isBlockDevice()) return 'blk';
-  if (st.isCharacterDevice()) return 'chr';
-  if (st.isFIFO()) return 'fifo';
-  return 'sock';
-}
-
-/** glibc's gnu_dev_major/minor: the Linux dev_t layout. */
-export function splitDevice(rdev: bigint): { major: number; minor: number } {
-  const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
-  const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
-  return { major, minor };
-}
-
-export function attributesOf(st: BigIntStats): FileAttributes {
-  return {
-    type: typeOf(st),
-    mode: Number(st.mode & 0o7777n),
-    nlink: Number(st.nlink),
-    uid: Number(st.uid),
-    gid: Number(st.gid),
-    size: st.size,
-    used: st.blocks * 512n,
-    rdev: splitDevice(st.rdev),
-    fileId: st.ino,
-    atimeNs: st.atimeNs,
-    mtimeNs: st.mtimeNs,
-    ctimeNs: st.ctimeNs,
   };
 }

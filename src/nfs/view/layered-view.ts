@@ -5,12 +5,13 @@
 // golden name leaves a whiteout. Names, owners, modes, devices and links of the layer live in its log
 // (layer-state.ts), so the golden folder is never written and the host needs no privileges for a client's
 // root-owned files. Changes to names run one at a time and are answered only once their log line is on disk.
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from '../../log/logger.js';
 import { inCookieOrder, pageAfter } from './dir-cookies.js';
 import type { GoldenView } from './golden-view.js';
 import { openContentStore } from './layer-content.js';
 import { openLayerLog } from './layer-log.js';
+import { ListingCache } from './listing-cache.js';
 import { LAYER_ID_BIT, type Dentry, type InodeMeta, type LayerRecord } from './layer-state.js';
 import {
   checkName,
@@ -41,8 +42,8 @@ const ok = <T>(value: T): ViewResult<T> => ({ ok: true, value });
 const fail = (error: ViewError): ViewResult<never> => ({ ok: false, error });
 const isLayerId = (id: bigint): boolean => (id & LAYER_ID_BIT) !== 0n;
 const NO_DEVICE = { major: 0, minor: 0 };
-/** Directory listings kept in their cookie order, for clients paging through one directory. */
-const LISTINGS_KEPT = 64;
+/** Entries of directory listings kept in their cookie order, for clients paging through one directory. */
+const LISTED_KEPT = 50_000;
 
 /** What one change did: the records to log, what to answer, and what to do once the records are on disk. */
 interface Change<T> {
@@ -72,7 +73,7 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
   const goldenDentry = async (id: bigint): Promise<Dentry | null> => {
     if (isLayerId(id) || id === rootId) return null;
     const place = await golden.placeOf(id);
-    return place === null ? null : { parent: place.parent, name: basename(place.path) };
+    return place === null ? null : { parent: place.parent, name: place.name };
   };
   const whitedOut = (at: Dentry): boolean => state.whiteouts.get(at.parent)?.has(at.name) === true;
 
@@ -96,18 +97,23 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
     return (await goldenDentry(dirId))?.parent ?? rootId;
   };
 
+  /**
+   * A golden file the layer never touched, whose golden place is known and whose name still shows: its attributes
+   * are golden's own (the same object, so what is made from them can be kept). 'gone' when its name is deleted or
+   * taken; undefined when the layer has a say in it or golden has not seen it yet.
+   */
+  const untouchedGolden = (id: bigint): 'alive' | 'gone' | undefined => {
+    if (isLayerId(id) || state.meta.has(id) || state.names.has(id)) return undefined;
+    if (id === rootId) return 'alive';
+    const place = golden.placeKnown(id);
+    if (place === undefined) return undefined;
+    return goldenNameGone({ parent: place.parent, name: place.name }) ? 'gone' : 'alive';
+  };
+
   const attrsOf = async (id: bigint): Promise<ViewResult<FileAttributes>> => {
-    if (!isLayerId(id) && !state.meta.has(id) && !state.names.has(id)) {
-      // The common case, a golden file the layer never touched: its attributes are golden's own (the same object,
-      // so what is made from them can be kept), alive while its golden name is neither deleted nor taken.
-      const place = id === rootId ? null : golden.placeKnown(id);
-      if (place !== undefined) {
-        if (place !== null) {
-          if (goldenNameGone({ parent: place.parent, name: basename(place.path) })) return fail('STALE');
-        }
-        return golden.getattr(id);
-      }
-    }
+    const untouched = untouchedGolden(id);
+    if (untouched === 'gone') return fail('STALE');
+    if (untouched === 'alive') return golden.getattr(id);
     if (!(await alive(id))) return fail('STALE');
     const meta = state.meta.get(id);
     const layerNames = state.names.get(id)?.length ?? 0;
@@ -198,7 +204,7 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
   // --- building records ---
 
   // Cookie-ordered listings by directory, kept while the directory's mtime is the same.
-  const listings = new Map<bigint, { mtimeNs: bigint; ordered: DirEntry[] }>();
+  const listings = new ListingCache<{ mtimeNs: bigint; ordered: DirEntry[] }>(LISTED_KEPT, (l) => l.ordered.length);
 
   /** The metadata a change starts from: the layer's, or the golden file's as it is. */
   const baseMeta = (id: bigint, attrs: FileAttributes): InodeMeta =>
@@ -288,6 +294,7 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
     rootId,
     readOnly: false,
     getattr: attrsOf,
+    attributesNow: (id) => (untouchedGolden(id) === 'alive' ? golden.attributesNow(id) : undefined),
     async lookup(dirId, name) {
       const dir = await directory(dirId);
       if (!dir.ok) return dir;
@@ -325,7 +332,6 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
         if (!entries.ok) return entries;
         const listed = [...entries.value].map(([name, fileId]) => ({ name, fileId }));
         kept = { mtimeNs: dir.value.mtimeNs, ordered: inCookieOrder(dirId, await parentOf(dirId), listed) };
-        if (listings.size >= LISTINGS_KEPT) listings.delete(listings.keys().next().value!);
         listings.set(dirId, kept);
       }
       // Cookies are name hashes, valid across changes: the verifier never needs to refuse one.

@@ -10,6 +10,7 @@ export function readOnlyView(golden: GoldenView): View {
     rootId: golden.rootId,
     readOnly: true,
     getattr: (id) => golden.getattr(id),
+    attributesNow: (id) => golden.attributesNow(id),
     lookup: (dirId, name) => golden.lookup(dirId, name),
     readlink: (id) => golden.readlink(id),
     read: (id, offset, count, into) => golden.read(id, offset, count, into),

@@ -58,6 +58,11 @@ export interface ReadDirPage {
 export interface ReadOnlyView {
   readonly rootId: bigint;
   getattr(id: bigint): Promise<ViewResult<FileAttributes>>;
+  /**
+   * The attributes when the view has them fresh at hand, without a wait (a READDIRPLUS entry just listed);
+   * undefined means ask getattr.
+   */
+  attributesNow(id: bigint): FileAttributes | undefined;
   /** `name` is one component; '.' is the directory, '..' its parent (the root's parent is the root). */
   lookup(dirId: bigint, name: string): Promise<ViewResult<bigint>>;
   readlink(id: bigint): Promise<ViewResult<string>>;
