@@ -183,7 +183,7 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
   // Keyed by directory id; an entry counts only while the directory's mtime is the one it was read at.
   // freshUntil: until then every entry's attributes are fresh, so a client paging through a large directory
   // does not have each page look at every entry's age again.
-  const listings = new ListingCache<{ mtimeNs: bigint; entries: GoldenEntry[]; freshUntil: number; sorted?: GoldenEntry[] }>(
+  const listings = new ListingCache<{ mtimeNs: bigint; entries: GoldenEntry[]; freshUntil: number; sorted?: GoldenEntry[]; byName?: Map<string, bigint> }>(
     LISTED_KEPT,
     (l) => l.entries.length,
   );
@@ -271,6 +271,12 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       if (name === '..') return ok(dir.value.place.parent);
       const bad = checkName(name);
       if (bad !== null) return fail(bad);
+      // A listing read while the directory had the mtime it has now still holds its names: no lstat.
+      const listing = listings.get(dirId);
+      if (listing !== undefined && listing.mtimeNs === dir.value.st.attrs.mtimeNs) {
+        const id = (listing.byName ??= new Map(listing.entries.map((e) => [e.name, e.id]))).get(name);
+        return id === undefined ? fail('NOENT') : ok(id);
+      }
       const path = join(dir.value.place.path, name);
       const st = await lstat(path, { bigint: true }).catch(() => null);
       if (st === null) return fail('NOENT');
