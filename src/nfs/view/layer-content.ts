@@ -12,6 +12,8 @@ import type { FsStats, Stability } from './view.js';
 
 /** Open content files kept; beyond this the least recently used is synced and closed. */
 const OPEN_KEPT = 64;
+/** Stats of content files kept between changes. */
+const STATS_KEPT = 10_000;
 
 export interface ContentStore {
   readonly folder: string;
@@ -68,6 +70,35 @@ export async function openContentStore(folder: string): Promise<ContentStore> {
     return handle;
   };
 
+  // Stats kept until the next change to the file: only this store changes the content folder, so a stat holds
+  // until then, and a READ or WRITE no longer waits for a stat in the thread pool. `changed` runs before and
+  // after every change, so a stat that overlaps one is not kept.
+  const stats = new Map<bigint, BigIntStats>();
+  const versions = new Map<bigint, number>();
+  const changed = (id: bigint): void => {
+    stats.delete(id);
+    versions.set(id, (versions.get(id) ?? 0) + 1);
+  };
+  const changing = async <T>(id: bigint, work: () => Promise<T>): Promise<T> => {
+    changed(id);
+    try {
+      return await work();
+    } finally {
+      changed(id);
+    }
+  };
+  const statOf = async (id: bigint): Promise<BigIntStats | null> => {
+    const kept = stats.get(id);
+    if (kept !== undefined) return kept;
+    const version = versions.get(id);
+    const st = await stat(pathOf(id), { bigint: true }).catch(() => null);
+    if (st !== null && versions.get(id) === version) {
+      if (stats.size >= STATS_KEPT) stats.delete(stats.keys().next().value!);
+      stats.set(id, st);
+    }
+    return st;
+  };
+
   const syncFolder = async (): Promise<void> => {
     const dir = await open(folder, 'r');
     try {
@@ -79,53 +110,58 @@ export async function openContentStore(folder: string): Promise<ContentStore> {
 
   return {
     folder,
-    stat: (id) => stat(pathOf(id), { bigint: true }).catch(() => null),
+    stat: statOf,
     async read(id, offset, count, size, into) {
       return readRange(await handleOf(id), size, offset, count, into);
     },
-    async write(id, offset, data, stable) {
-      const fh = await handleOf(id);
-      let done = 0;
-      while (done < data.length) {
-        const { bytesWritten } = await fh.write(data, done, data.length - done, Number(offset) + done);
-        done += bytesWritten;
-      }
-      if (stable === 'data') await fh.datasync();
-      else if (stable === 'file') await fh.sync();
-    },
+    write: (id, offset, data, stable) =>
+      changing(id, async () => {
+        const fh = await handleOf(id);
+        let done = 0;
+        while (done < data.length) {
+          const { bytesWritten } = await fh.write(data, done, data.length - done, Number(offset) + done);
+          done += bytesWritten;
+        }
+        if (stable === 'data') await fh.datasync();
+        else if (stable === 'file') await fh.sync();
+      }),
     async sync(id) {
       const fh = await handleOf(id);
       await fh.sync();
     },
-    async truncate(id, size) {
-      const fh = await handleOf(id);
-      await fh.truncate(Number(size));
-    },
-    setTimes: (id, atimeNs, mtimeNs) => utimes(pathOf(id), seconds(atimeNs), seconds(mtimeNs)),
-    async create(id) {
-      await evict(id, false);
-      const fh = await open(pathOf(id), 'w', 0o600);
-      await fh.close();
-      await syncFolder();
-    },
-    async copyFrom(id, goldenPath, atimeNs, mtimeNs) {
-      await evict(id, false);
-      const temporary = `${pathOf(id)}.copy`;
-      await copyFile(goldenPath, temporary, constants.COPYFILE_FICLONE);
-      await utimes(temporary, seconds(atimeNs), seconds(mtimeNs));
-      const fh = await open(temporary, 'r+');
-      try {
-        await fh.sync();
-      } finally {
+    truncate: (id, size) =>
+      changing(id, async () => {
+        const fh = await handleOf(id);
+        await fh.truncate(Number(size));
+      }),
+    setTimes: (id, atimeNs, mtimeNs) => changing(id, () => utimes(pathOf(id), seconds(atimeNs), seconds(mtimeNs))),
+    create: (id) =>
+      changing(id, async () => {
+        await evict(id, false);
+        const fh = await open(pathOf(id), 'w', 0o600);
         await fh.close();
-      }
-      await rename(temporary, pathOf(id));
-      await syncFolder();
-    },
-    async remove(id) {
-      await evict(id, false);
-      await rm(pathOf(id), { force: true });
-    },
+        await syncFolder();
+      }),
+    copyFrom: (id, goldenPath, atimeNs, mtimeNs) =>
+      changing(id, async () => {
+        await evict(id, false);
+        const temporary = `${pathOf(id)}.copy`;
+        await copyFile(goldenPath, temporary, constants.COPYFILE_FICLONE);
+        await utimes(temporary, seconds(atimeNs), seconds(mtimeNs));
+        const fh = await open(temporary, 'r+');
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await rename(temporary, pathOf(id));
+        await syncFolder();
+      }),
+    remove: (id) =>
+      changing(id, async () => {
+        await evict(id, false);
+        await rm(pathOf(id), { force: true });
+      }),
     fsstat: () => folderSpace(folder, true),
     async close() {
       for (const id of [...handles.keys()]) await evict(id, true);
