@@ -5,6 +5,8 @@
 // costs us 4 bytes, then the decoder fails for good and says the connection must close, since the stream can
 // no longer be resynchronised. Records that arrive in one fragment inside one chunk come out as views.
 
+import type { BufferPool } from './buffer-pool.js';
+
 const LAST_FRAGMENT = 0x8000_0000;
 /** The largest length a fragment header can carry (31 bits). */
 export const MAX_FRAGMENT_LENGTH = 0x7fff_ffff;
@@ -17,7 +19,15 @@ export interface RecordLimits {
   readonly maxFragment?: number;
   /** Largest record accepted, all its fragments together (default DEFAULT_MAX_RECORD). */
   readonly maxRecord?: number;
+  /**
+   * Where records of POOLED_FROM bytes or more that arrive in pieces are joined; the caller gives each such record
+   * back (pool.give) once nothing refers to it. Without a pool every joined record is a new buffer.
+   */
+  readonly pool?: BufferPool;
 }
+
+/** Records from this size are joined into pooled buffers: in practice NFS WRITEs, a megabyte each. */
+export const POOLED_FROM = 64 * 1024;
 
 export type RecordErrorCode = 'FRAGMENT_TOO_LONG' | 'RECORD_TOO_LONG';
 
@@ -46,10 +56,12 @@ export class RecordDecoder {
   #pieces: Buffer[] = [];
   #recordBytes = 0;
   #error: RecordError | null = null;
+  readonly #pool: BufferPool | undefined;
 
   constructor(limits: RecordLimits = {}) {
     this.#maxFragment = Math.min(limits.maxFragment ?? DEFAULT_MAX_RECORD, MAX_FRAGMENT_LENGTH);
     this.#maxRecord = limits.maxRecord ?? DEFAULT_MAX_RECORD;
+    this.#pool = limits.pool;
   }
 
   /** Bytes held for incomplete records and headers: never above maxRecord + 3. */
@@ -113,7 +125,15 @@ export class RecordDecoder {
 
   #takeRecord(): Buffer {
     const pieces = this.#pieces;
-    const out = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, this.#recordBytes);
+    const bytes = this.#recordBytes;
+    let out: Buffer;
+    if (pieces.length === 1) out = pieces[0]!;
+    else if (this.#pool !== undefined && bytes >= POOLED_FROM && bytes <= this.#pool.size) {
+      const joined = this.#pool.take(bytes);
+      let at = 0;
+      for (const piece of pieces) at += piece.copy(joined, at);
+      out = joined.subarray(0, bytes);
+    } else out = Buffer.concat(pieces, bytes);
     this.#pieces = [];
     this.#recordBytes = 0;
     return out;

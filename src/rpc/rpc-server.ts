@@ -23,6 +23,11 @@ export interface RpcServerLimits {
   readonly maxConnections?: number;
   /** Calls handled at once per TCP connection (default 64; then the connection is not read until one finishes). */
   readonly maxInFlightPerConnection?: number;
+  /**
+   * Record bytes of the calls handled at once per TCP connection (default 8 MiB): a client sending 64 WRITEs of
+   * 1 MiB at once has 8 handled while the rest wait in TCP's buffers, not in ours.
+   */
+  readonly maxInFlightBytesPerConnection?: number;
   /** A TCP connection with nothing to do for this long is closed (default 5 minutes, as Linux's nfsd). */
   readonly idleTimeoutMs?: number;
   /** Replies queued for a client that does not read before its socket is no longer read (default 4 MiB). */
@@ -63,6 +68,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
     maxRecord: limits.maxRecord ?? DEFAULT_MAX_RECORD,
     maxConnections: limits.maxConnections ?? 256,
     maxInFlight: limits.maxInFlightPerConnection ?? 64,
+    maxInFlightBytes: limits.maxInFlightBytesPerConnection ?? 8 * 1024 * 1024,
     idleTimeoutMs: limits.idleTimeoutMs ?? 5 * 60_000,
     maxPendingWriteBytes: limits.maxPendingWriteBytes ?? 4 * 1024 * 1024,
   };

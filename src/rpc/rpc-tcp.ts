@@ -3,13 +3,16 @@
 // Each connection has its own record decoder and limits. A stream whose record marking breaks (a fragment or
 // record over the limit) cannot be resynchronised, so only that connection is closed. Handlers may be async and
 // replies go out as they finish (RPC matches them by xid); at most `maxInFlight` calls per connection run at
-// once, and while that many are running, or replies are piling up unread, the socket stops being read, so a
-// client that pipelines without reading holds a bounded amount of our memory.
+// once, and while that many are running, or their records reach `maxInFlightBytes`, or replies are piling up
+// unread, the socket stops being read, so a client that pipelines holds a bounded amount of our memory; its
+// further calls wait in TCP's buffers. Large records are joined into pooled buffers, given back once their call
+// is answered.
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import { dispatchMessage, type DispatchReply } from './rpc-dispatch.js';
 import type { DispatchDeps } from './rpc-dispatch.js';
+import { bufferPool, type BufferPool } from './buffer-pool.js';
 import { copyRecord, frameRecord, RecordDecoder } from './record-marking.js';
 import { bindError } from './rpc-server-error.js';
 
@@ -17,6 +20,8 @@ export interface TcpLimits {
   readonly maxRecord: number;
   readonly maxConnections: number;
   readonly maxInFlight: number;
+  /** Record bytes of the calls running at once on one connection (a record is started whenever fewer are). */
+  readonly maxInFlightBytes: number;
   readonly idleTimeoutMs: number;
   /** Reply bytes queued for a client that does not read, above which its socket is no longer read. */
   readonly maxPendingWriteBytes: number;
@@ -27,8 +32,12 @@ export interface TcpTransport {
   stop(): Promise<void>;
 }
 
+/** Idle record buffers kept for all connections: about what one connection may have in flight. */
+const RECORDS_KEPT = 8;
+
 export function createTcpTransport(deps: DispatchDeps, address: string, port: number, limits: TcpLimits): TcpTransport {
   const sockets = new Set<Socket>();
+  const records = bufferPool(limits.maxRecord, RECORDS_KEPT);
   let server: Server | null = null;
 
   const onConnection = (socket: Socket): void => {
@@ -47,7 +56,7 @@ export function createTcpTransport(deps: DispatchDeps, address: string, port: nu
       sockets.delete(socket);
       stats.tcpOpen--;
     });
-    serveConnection(deps, socket, limits, log);
+    serveConnection(deps, socket, limits, records, log);
   };
 
   return {
@@ -82,8 +91,8 @@ export function createTcpTransport(deps: DispatchDeps, address: string, port: nu
  */
 const COPY_REPLY_BELOW = 64 * 1024;
 
-function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, log: Logger): void {
-  const decoder = new RecordDecoder({ maxFragment: limits.maxRecord, maxRecord: limits.maxRecord });
+function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, records: BufferPool, log: Logger): void {
+  const decoder = new RecordDecoder({ maxFragment: limits.maxRecord, maxRecord: limits.maxRecord, pool: records });
   const client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' as const };
   const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
   const source = { client, local, maxReplyBytes: Number.POSITIVE_INFINITY };
@@ -92,11 +101,12 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
   let waiting: Buffer[] = [];
   let next = 0;
   let inFlight = 0;
+  let inFlightBytes = 0;
   let clientDone = false;
 
   const flow = (): void => {
     if (socket.destroyed) return;
-    const hold = inFlight >= limits.maxInFlight || next < waiting.length || socket.writableLength > limits.maxPendingWriteBytes;
+    const hold = inFlight >= limits.maxInFlight || inFlightBytes >= limits.maxInFlightBytes || next < waiting.length || socket.writableLength > limits.maxPendingWriteBytes;
     if (hold && !socket.isPaused()) socket.pause();
     else if (!hold && socket.isPaused()) socket.resume();
   };
@@ -117,6 +127,7 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
 
   const run = (record: Buffer): void => {
     inFlight++;
+    inFlightBytes += record.length;
     dispatchMessage(deps, record, source)
       .then((reply) => {
         if (reply !== null) send(reply);
@@ -124,12 +135,15 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
       .catch((error: unknown) => log.error('rpc tcp dispatch failed', { client: peer, error }))
       .finally(() => {
         inFlight--;
+        inFlightBytes -= record.length;
+        // The call is answered: nothing refers to its record now (arguments are decoded into values or copied).
+        records.give(record);
         pump();
       });
   };
 
   const pump = (): void => {
-    while (next < waiting.length && inFlight < limits.maxInFlight) run(waiting[next++]!);
+    while (next < waiting.length && inFlight < limits.maxInFlight && inFlightBytes < limits.maxInFlightBytes) run(waiting[next++]!);
     if (next === waiting.length) {
       waiting = [];
       next = 0;

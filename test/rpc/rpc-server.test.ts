@@ -217,6 +217,27 @@ test('at most maxInFlightPerConnection calls run at once on a connection; the re
   assert.deepEqual(replies.map((r) => results(r).uint()), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
 
+test('large calls run only while their records stay under maxInFlightBytesPerConnection; pooled records keep their bytes until answered', async (t) => {
+  const s = await startServer(t, { maxInFlightBytesPerConnection: 300 * 1024 });
+  const c = await client(t, s.tcp);
+  const payload = (i: number): Buffer => Buffer.alloc(100 * 1024, i + 1);
+  const big = (i: number): RpcCallInput => ({ xid: 200 + i, prog: TEST_PROG, vers: 1, proc: Proc.slow, args: args((w) => w.uint(i).opaque(payload(i))) });
+  const pending = Array.from({ length: 8 }, (_, i) => c.call(big(i)));
+  // 100 KiB and more each: a fourth starts only once fewer than 300 KiB are in flight.
+  await waitUntil(async () => s.program.slowStarted() === 3, { what: '3 large calls started', timeoutMs: 10_000, intervalMs: 10 });
+  await sleep(100);
+  assert.equal(s.program.slowStarted(), 3);
+  s.program.releaseOne();
+  await waitUntil(async () => s.program.slowStarted() === 4, { what: 'a fourth large call', timeoutMs: 10_000, intervalMs: 10 });
+  s.program.releaseAll();
+  const replies = await Promise.all(pending);
+  replies.forEach((reply, i) => {
+    const r = results(reply);
+    assert.equal(r.uint(), i);
+    assert.equal(r.uint(), ((i + 1) * 100 * 1024) >>> 0, `call ${i} read its own payload`);
+  });
+});
+
 test('past maxConnections, new connections are closed at once', async (t) => {
   const s = await startServer(t, { maxConnections: 2 });
   const a = await client(t, s.tcp);

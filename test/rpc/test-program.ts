@@ -46,6 +46,8 @@ export function createTestProgram(): TestProgram {
           else await new Promise<void>((resolve) => waiting.push(resolve));
         }
         w.uint(tag);
+        // An optional payload, read only after the wait: a record reused too early would show here.
+        if (args.remaining > 0) w.uint(args.opaque(2 * 1024 * 1024, 'slow payload').reduce((sum, b) => (sum + b) >>> 0, 0));
       },
     ],
     [

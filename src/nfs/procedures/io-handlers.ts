@@ -6,12 +6,12 @@ import { EMPTY_WCC, FATTR3_SIZE, StableHow, type NfsFh3, type StableHowValue, ty
 import { mayReadData, mayWriteData } from '../permissions.js';
 import type { FileAttributes, Stability } from '../view/view.js';
 import { MAX_TRANSFER } from './attr-handlers.js';
-import { readBuffers } from '../read-buffers.js';
+import { bufferPool } from '../../rpc/buffer-pool.js';
 import { open, type NfsCall, type Target } from './nfs-call.js';
 import { viewStatus } from './view-status.js';
 
 /** Read buffers of the largest READ, shared by every export; 16 idle at most (16 MiB). */
-const READ_BUFFERS = readBuffers(MAX_TRANSFER, 16);
+const READ_BUFFERS = bufferPool(MAX_TRANSFER, 16);
 
 /** status, post_op_attr, count, eof, the data's length word and up to 3 fill bytes. */
 const READ_OVERHEAD = 4 + 4 + FATTR3_SIZE + 4 + 4 + 4 + 3;
