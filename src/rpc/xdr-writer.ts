@@ -158,6 +158,22 @@ export class XdrWriter {
     return tail.length > 0 ? [...this.#chunks, tail] : [...this.#chunks];
   }
 
+  /** A copy of the bytes written from `offset` (a length read earlier) to now. */
+  copySince(offset: number): Buffer {
+    const out = Buffer.allocUnsafe(this.length - offset);
+    let at = 0;
+    let skip = offset;
+    for (const chunk of this.chunks()) {
+      if (skip >= chunk.length) {
+        skip -= chunk.length;
+        continue;
+      }
+      at += chunk.copy(out, at, skip);
+      skip = 0;
+    }
+    return out;
+  }
+
   /** What was written as one Buffer: a view when it is all in one piece, else one copy. */
   toBuffer(): Buffer {
     const chunks = this.chunks();

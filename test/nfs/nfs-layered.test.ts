@@ -15,6 +15,7 @@ import { openLayeredView, type LayeredView } from '../../src/nfs/view/layered-vi
 import { ALICE, BOB, ok, servedExport, startNfs, status } from './nfs-harness.js';
 import type { Nfs3TestClient } from './nfs3-test-client.js';
 import type { RpcServerLimits } from '../../src/rpc/rpc-server.js';
+import { keptPagesServed } from '../../src/nfs/procedures/dir-handlers.js';
 
 interface Lab {
   readonly golden: string;
@@ -135,4 +136,43 @@ test('READ buffers are reused only once their replies are written: 24 READs of 1
       assert.ok(data.subarray(1).every((b) => b === offsetOf(i) + 1), `${label} READ ${i} got its own MiB`);
     });
   }
+});
+
+test('layered: a READDIRPLUS page asked again shows every change since, made through NFS or in the golden folder', async (t) => {
+  const { golden, serve } = await lab(t);
+  const { c, root } = await serve();
+  const etc = ok(await c.nfs('lookup', { what: { dir: root, name: 'etc' } })).object;
+  const page = async (dir: NfsFh3) =>
+    new Map(ok(await c.nfs('readdirplus', { dir, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 65536, maxcount: 65536 })).entries.map((e) => [e.name, e.nameAttributes]));
+  /** Asks until the page comes from the kept ones, so that the change after it must make the server notice. */
+  const kept = async (dir: NfsFh3) => {
+    const before = keptPagesServed.count;
+    for (let i = 0; i < 5 && keptPagesServed.count === before; i++) await page(dir);
+    assert.ok(keptPagesServed.count > before, 'the page was kept and served again');
+    return page(dir);
+  };
+  const first = await page(etc);
+  assert.deepEqual(await kept(etc), first, 'nothing changed: the same');
+  const hostname = ok(await c.nfs('lookup', { what: { dir: etc, name: 'hostname' } })).object;
+  ok(await c.nfs('setattr', { object: hostname, newAttributes: { ...SATTR3_NONE, mode: 0o600 }, guard: null }));
+  assert.equal((await page(etc)).get('hostname')?.mode, 0o600, 'a SETATTR through NFS');
+  await kept(etc);
+  ok(await c.nfs('write', { file: hostname, offset: 0, stable: StableHow.unstable, data: Buffer.from('a longer name\n') }));
+  assert.equal((await page(etc)).get('hostname')?.size, 14, 'a WRITE (copying the file up)');
+  await kept(etc);
+  ok(await c.nfs('write', { file: hostname, offset: 14, stable: StableHow.unstable, data: Buffer.from('more\n') }));
+  assert.equal((await page(etc)).get('hostname')?.size, 19, 'a WRITE to the layer copy');
+  await kept(etc);
+  ok(await c.nfs('create', { where: { dir: etc, name: 'new' }, how: { mode: 'guarded', attributes: SATTR3_NONE } }));
+  assert.ok((await page(etc)).has('new'), 'a CREATE');
+  // Changes made in the golden folder by hand show once the attributes are older than their second of freshness.
+  await kept(etc);
+  await chmod(join(golden, 'etc', 'motd'), 0o640);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  assert.equal((await page(etc)).get('motd')?.mode, 0o640, 'a golden file chmod-ed');
+  // Only the parent changes: nothing in etc's own listing would notice.
+  await kept(etc);
+  await chmod(golden, 0o750);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  assert.equal((await page(etc)).get('..')?.mode, 0o750, "the parent's own attributes");
 });

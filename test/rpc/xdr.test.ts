@@ -197,6 +197,15 @@ test('chunks written before a growth keep their bytes', () => {
   assert.equal(all.readUInt32BE(4 + 600 + 99 * 4), 99);
 });
 
+test('copySince copies what was written after an offset, across appended chunks', () => {
+  const w = new XdrWriter(16).uint(7).appendRaw(Buffer.alloc(600, 1)).uint(8);
+  const all = w.toBuffer();
+  for (const offset of [0, 4, 5, 604, 608]) assert.deepEqual(w.copySince(offset), all.subarray(offset), `from ${offset}`);
+  const copy = w.copySince(4);
+  w.uint(9);
+  assert.equal(copy.length, 604, 'a copy, not a view that grows');
+});
+
 test('out-of-range values are programming errors: RangeError', () => {
   assert.throws(() => new XdrWriter().uint(-1), RangeError);
   assert.throws(() => new XdrWriter().int(0x8000_0000), RangeError);

@@ -14,7 +14,8 @@ import {
 } from '../nfs3-readdir.js';
 import { HANDLE_BYTES } from '../file-handle.js';
 import { Nfs3Status, type Nfs3ErrorStat } from '../nfs3-status.js';
-import { FATTR3_SIZE, postOpFh3Size, type PostOpAttr } from '../nfs3-types.js';
+import { FATTR3_SIZE, postOpAttrSize, postOpFh3Size, writePostOpAttr, writeVerf8, type PostOpAttr } from '../nfs3-types.js';
+import { ListingCache } from '../view/listing-cache.js';
 import { mayList } from '../permissions.js';
 import type { FileAttributes, ReadDirPage, ViewResult } from '../view/view.js';
 import { open, type NfsCall, type Target } from './nfs-call.js';
@@ -40,8 +41,41 @@ export function encodeReaddirReply(w: XdrWriter, res: ReaddirRes, args: ReaddirA
   encodeReaddirRes(w, res, readdirLimit(args, room));
 }
 
+/**
+ * READDIRPLUS pages as written (entries, the list's end and eof), by view, generation, directory, cookie and
+ * counts: a client lists the same directories again and again (`ls -l`, a desktop, `find`), and while the view's
+ * epoch stays nothing on such a page can have changed. Only over TCP, where no transport limit cuts a page.
+ */
+const PAGE_BYTES_KEPT = 8 * 1024 * 1024;
+const pages = new ListingCache<{ readonly epoch: number; readonly body: Buffer }, string>(PAGE_BYTES_KEPT, (p) => p.body.length);
+const viewIds = new WeakMap<object, number>();
+/** Pages answered from `pages`: tests read it to know a page was kept, not built again. */
+export const keptPagesServed = { count: 0 };
+let nextViewId = 1;
+
+/** READDIRPLUS results with the page already written, or a way to keep the page once it is. */
+type PlusRes = ReaddirplusRes & { readonly written?: Buffer; readonly keep?: (body: Buffer) => void };
+
 export function encodeReaddirplusReply(w: XdrWriter, res: ReaddirplusRes, args: ReaddirplusArgs, room: number): void {
-  encodeReaddirplusRes(w, res, readdirplusLimits(args, room));
+  const plus = res as PlusRes;
+  if (plus.written !== undefined && res.status === Nfs3Status.ok) {
+    w.enum(Nfs3Status.ok);
+    writePostOpAttr(w, res.dirAttributes);
+    writeVerf8(w, res.cookieverf, 'cookieverf3');
+    w.raw(plus.written);
+    return;
+  }
+  const start = w.length;
+  const written = encodeReaddirplusRes(w, res, readdirplusLimits(args, room));
+  if (plus.keep !== undefined && written.status === Nfs3Status.ok && res.status === Nfs3Status.ok) {
+    plus.keep(w.copySince(start + 4 + postOpAttrSize(res.dirAttributes) + 8));
+  }
+}
+
+function pageKey(target: Target, args: ReaddirplusArgs, limits: { dircount: number; maxcount: number }): string {
+  let viewId = viewIds.get(target.view);
+  if (viewId === undefined) viewIds.set(target.view, (viewId = nextViewId++));
+  return `${viewId}:${target.exp.generation()}:${target.id}:${args.cookie}:${limits.dircount}:${limits.maxcount}`;
 }
 
 const verifierOf = (bytes: Uint8Array): bigint => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readBigUInt64BE(0);
@@ -58,7 +92,14 @@ function pageSize(bytes: number, entryBytes: number): number {
 }
 
 type Listing =
-  | { readonly ok: true; readonly target: Target; readonly page: ReadDirPage; readonly res: { readonly dirAttributes: PostOpAttr; readonly cookieverf: Buffer } }
+  | {
+      readonly ok: true;
+      readonly target: Target;
+      readonly page: ReadDirPage;
+      /** The view's epoch from before the page was read (undefined: the view keeps none). */
+      readonly epoch: number | undefined;
+      readonly res: { readonly dirAttributes: PostOpAttr; readonly cookieverf: Buffer };
+    }
   | { readonly ok: false; readonly res: { readonly status: Nfs3ErrorStat; readonly dirAttributes: PostOpAttr } };
 
 async function list(call: NfsCall, dirFh: Uint8Array, cookie: bigint, cookieverf: Uint8Array, max: number): Promise<Listing> {
@@ -68,9 +109,10 @@ async function list(call: NfsCall, dirFh: Uint8Array, cookie: bigint, cookieverf
   const dirAttributes = target.fattr(attrs);
   if (attrs.type !== 'dir') return { ok: false, res: { status: Nfs3Status.notdir, dirAttributes } };
   if (!mayList(attrs, target.who)) return { ok: false, res: { status: Nfs3Status.acces, dirAttributes } };
+  const epoch = target.view.epoch?.();
   const page = await target.view.readdir(target.id, cookie, verifierOf(cookieverf), max);
   if (!page.ok) return { ok: false, res: { status: viewStatus(page.error), dirAttributes } };
-  return { ok: true, target, page: page.value, res: { dirAttributes, cookieverf: verifierBytes(page.value.verifier) } };
+  return { ok: true, target, page: page.value, epoch, res: { dirAttributes, cookieverf: verifierBytes(page.value.verifier) } };
 }
 
 export async function readdir(call: NfsCall, args: ReaddirArgs): Promise<ReaddirRes> {
@@ -81,13 +123,27 @@ export async function readdir(call: NfsCall, args: ReaddirArgs): Promise<Readdir
   return { status: Nfs3Status.ok, ...listing.res, entries, eof: listing.page.eof };
 }
 
-export async function readdirplus(call: NfsCall, args: ReaddirplusArgs): Promise<ReaddirplusRes> {
+export async function readdirplus(call: NfsCall, args: ReaddirplusArgs): Promise<PlusRes> {
   const limits = readdirplusLimits(args, call.room);
   const byMaxcount = pageSize(limits.maxcount, MIN_ENTRY3 + PLUS_EXTRA);
   const byDircount = Math.floor(limits.dircount / MIN_ENTRY3) + 1;
   const listing = await list(call, args.dir, args.cookie, args.cookieverf, Math.min(byMaxcount, byDircount));
   if (!listing.ok) return listing.res;
-  const { target, page } = listing;
+  const { target, page, epoch } = listing;
+  const key = epoch !== undefined && call.room === Infinity ? pageKey(target, args, limits) : null;
+  if (key !== null) {
+    const kept = pages.get(key);
+    if (kept !== undefined) {
+      // The listing has just brought its entries' attributes up to date, and '.' was read to open the directory;
+      // '..' is another directory's, brought up to date here. Any change among them moves the epoch.
+      const parent = page.entries.find((e) => e.name === '..');
+      if (parent !== undefined) await target.getattr(parent.fileId);
+      if (kept.epoch === target.view.epoch?.()) {
+        keptPagesServed.count++;
+        return { status: Nfs3Status.ok, ...listing.res, entries: [], eof: false, written: kept.body };
+      }
+    }
+  }
   // Attributes cost a getattr each: read them only for the entries that will fit, as the encoder will count them.
   const fitting = fittingEntries(page, limits);
   const shown = page.entries.slice(0, fitting);
@@ -108,7 +164,9 @@ export async function readdirplus(call: NfsCall, args: ReaddirplusArgs): Promise
       nameHandle: attrs.ok ? target.handle(e.fileId) : null,
     };
   });
-  return { status: Nfs3Status.ok, ...listing.res, entries, eof: page.eof && fitting === page.entries.length };
+  const res = { status: Nfs3Status.ok, ...listing.res, entries, eof: page.eof && fitting === page.entries.length } as const;
+  if (key === null || epoch === undefined) return res;
+  return { ...res, keep: (body: Buffer) => pages.set(key, { epoch, body }) };
 }
 
 /** How many entries of the page fit maxcount and dircount (the first exempt from dircount, as nfs3-readdir.ts counts). */

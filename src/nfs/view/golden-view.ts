@@ -42,6 +42,7 @@ export interface GoldenView extends ReadOnlyView {
    * ask getattr, which stats (and answers STALE for a file that is gone).
    */
   attributesNow(id: bigint): FileAttributes | undefined;
+  epoch(): number;
   /** A directory's entries (no '.' or '..') in no particular order, with the directory's mtime. */
   list(dirId: bigint): Promise<ViewResult<{ readonly entries: readonly GoldenEntry[]; readonly mtimeNs: bigint }>>;
   /** Closes the files kept open for reading. */
@@ -87,6 +88,14 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
   const rootId = rootStat.ino;
   const places = new Map<bigint, Place>([[rootId, { path: root, name: '', parent: rootId, born: rootStat.birthtimeNs }]]);
   let walked = false;
+  // Moves with every new stat, place or listing: see View.epoch.
+  let epoch = 0;
+  const setPlace = (id: bigint, place: Place): void => {
+    const was = places.get(id);
+    if (was !== undefined && was.path === place.path && was.parent === place.parent && was.born === place.born) return;
+    places.set(id, place);
+    epoch++;
+  };
 
   // An id a client kept from before a restart: learn every place once by walking the folder.
   const walk = async (dir: string, dirId: bigint): Promise<void> => {
@@ -94,7 +103,7 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       const path = join(dir, name);
       const st = await lstat(path, { bigint: true }).catch(() => null);
       if (st === null) continue;
-      if (!places.has(st.ino)) places.set(st.ino, { path, name, parent: dirId, born: st.birthtimeNs });
+      if (!places.has(st.ino)) setPlace(st.ino, { path, name, parent: dirId, born: st.birthtimeNs });
       if (st.isDirectory()) await walk(path, st.ino);
     }
   };
@@ -122,6 +131,7 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       return kept;
     }
     if (kept === undefined && stats.size >= STATS_KEPT) stats.delete(stats.keys().next().value!);
+    epoch++;
     const own = raw.slice(at, at + STAT_FIELDS);
     const fresh: Kept = { id, raw: own, at: Date.now(), attrs: attributesFromStat(own), born: bornOf(own) };
     stats.set(id, fresh);
@@ -143,6 +153,7 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     }
     if (st === null || st.id !== id || st.born !== place.born) {
       places.delete(id);
+      epoch++;
       return fail('STALE');
     }
     return ok({ place, st });
@@ -232,9 +243,10 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     const entries: GoldenEntry[] = [];
     const started = Date.now();
     await statAll(dirPath, await readdir(dirPath), (name, st) => {
-      places.set(st.id, { path: join(dirPath, name), name, parent: dirId, born: st.born });
+      setPlace(st.id, { path: join(dirPath, name), name, parent: dirId, born: st.born });
       entries.push({ name, id: st.id });
     });
+    epoch++;
     const listing = { mtimeNs, entries, freshUntil: started + freshMs };
     listings.set(dirId, listing);
     return ok(listing);
@@ -246,6 +258,7 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     rootId,
     placeOf,
     placeKnown: (id) => places.get(id),
+    epoch: () => epoch,
     attributesNow(id) {
       const kept = stats.get(id);
       if (kept === undefined || Date.now() - kept.at >= freshMs) return undefined;
@@ -280,7 +293,7 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       const path = join(dir.value.place.path, name);
       const st = await lstat(path, { bigint: true }).catch(() => null);
       if (st === null) return fail('NOENT');
-      places.set(st.ino, { path, name, parent: dirId, born: st.birthtimeNs });
+      setPlace(st.ino, { path, name, parent: dirId, born: st.birthtimeNs });
       return ok(st.ino);
     },
     async readlink(id) {

@@ -252,6 +252,17 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
   // --- running changes one at a time ---
 
   let tail: Promise<unknown> = Promise.resolve();
+  // Moves before and after every change, so that nothing made from a listing during a change outlives it.
+  let layerEpoch = 0;
+  const changing = async <T>(work: () => Promise<T>): Promise<T> => {
+    layerEpoch++;
+    try {
+      return await work();
+    } finally {
+      layerEpoch++;
+    }
+  };
+
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
     const run = tail.then(work, work);
     tail = run.catch(() => undefined);
@@ -259,23 +270,24 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
   };
 
   /** Runs one change alone; its records are applied at once and answered once they are on disk. */
-  const change = async <T>(work: () => Promise<ViewResult<Change<T>>>): Promise<ViewResult<T>> => {
-    let durable: Promise<void> = Promise.resolve();
-    const outcome = await serially(async () => {
-      const result = await work();
-      if (result.ok && result.value.records.length > 0) durable = layer.commit(result.value.records);
-      return result;
+  const change = <T>(work: () => Promise<ViewResult<Change<T>>>): Promise<ViewResult<T>> =>
+    changing(async () => {
+      let durable: Promise<void> = Promise.resolve();
+      const outcome = await serially(async () => {
+        const result = await work();
+        if (result.ok && result.value.records.length > 0) durable = layer.commit(result.value.records);
+        return result;
+      });
+      if (!outcome.ok) return outcome;
+      try {
+        await durable;
+      } catch (error) {
+        options.log.error('layer change not saved', { folder: options.folder, error });
+        return fail('IO');
+      }
+      await outcome.value.after?.();
+      return ok(outcome.value.value);
     });
-    if (!outcome.ok) return outcome;
-    try {
-      await durable;
-    } catch (error) {
-      options.log.error('layer change not saved', { folder: options.folder, error });
-      return fail('IO');
-    }
-    await outcome.value.after?.();
-    return ok(outcome.value.value);
-  };
 
   /** Brings a golden file's bytes into the layer before its first change (under the change lock). */
   const copyUp = async (id: bigint, attrs: FileAttributes): Promise<LayerRecord[]> => {
@@ -295,6 +307,7 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
     readOnly: false,
     getattr: attrsOf,
     attributesNow: (id) => (untouchedGolden(id) === 'alive' ? golden.attributesNow(id) : undefined),
+    epoch: () => golden.epoch() + layerEpoch,
     async lookup(dirId, name) {
       const dir = await directory(dirId);
       if (!dir.ok) return dir;
@@ -379,7 +392,7 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
         if (!copied.ok) return copied;
       }
       try {
-        await content.write(id, offset, data, stable);
+        await changing(() => content.write(id, offset, data, stable));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOSPC' || code === 'EDQUOT') return fail('NOSPC');

@@ -1,10 +1,10 @@
-// Directory listings kept by directory id for clients paging through them, bounded by the entries they hold.
+// Directory listings (and pages made from them) kept for clients paging through them, bounded by what they hold.
 //
-// Bounded by entries rather than by directories: a root filesystem has thousands of small directories and a few
-// huge ones, and a count of directories either thrashes on the first or holds too much of the second.
+// Bounded by size (entries, bytes) rather than by count: a root filesystem has thousands of small directories and
+// a few huge ones, and a count of directories either thrashes on the first or holds too much of the second.
 
-export class ListingCache<L> {
-  readonly #kept = new Map<bigint, L>();
+export class ListingCache<L, K = bigint> {
+  readonly #kept = new Map<K, L>();
   #entries = 0;
 
   constructor(
@@ -12,12 +12,12 @@ export class ListingCache<L> {
     private readonly sizeOf: (listing: L) => number,
   ) {}
 
-  get(dirId: bigint): L | undefined {
+  get(dirId: K): L | undefined {
     return this.#kept.get(dirId);
   }
 
   /** Keeps `listing` as the newest; the oldest go until the rest fit (the newest always stays). */
-  set(dirId: bigint, listing: L): void {
+  set(dirId: K, listing: L): void {
     this.delete(dirId);
     this.#kept.set(dirId, listing);
     this.#entries += this.sizeOf(listing);
@@ -27,7 +27,7 @@ export class ListingCache<L> {
     }
   }
 
-  delete(dirId: bigint): void {
+  delete(dirId: K): void {
     const kept = this.#kept.get(dirId);
     if (kept === undefined) return;
     this.#kept.delete(dirId);

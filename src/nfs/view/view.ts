@@ -63,6 +63,11 @@ export interface ReadOnlyView {
    * undefined means ask getattr.
    */
   attributesNow(id: bigint): FileAttributes | undefined;
+  /**
+   * A number that moves whenever anything a listing shows may have changed (a name, an attribute, a link), so
+   * that what was made from a listing can be used again while it stays; undefined where the view keeps none.
+   */
+  epoch?(): number;
   /** `name` is one component; '.' is the directory, '..' its parent (the root's parent is the root). */
   lookup(dirId: bigint, name: string): Promise<ViewResult<bigint>>;
   readlink(id: bigint): Promise<ViewResult<string>>;
