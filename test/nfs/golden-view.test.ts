@@ -141,3 +141,42 @@ test('attributes are kept for a moment: a change by hand shows once they are rea
   assert.equal(value(await view.getattr(hostname)).size, 14n);
   await view.close();
 });
+
+test('a listed directory is watched: changes made in it by hand show at once, long before attributes would age', async (t) => {
+  const { root } = await goldenTree(t);
+  // Attributes would hold for a minute unwatched (10 s watched): only a report can make these changes show.
+  const view = await openGoldenView(root, { attributeCacheMs: 60_000 });
+  t.after(() => view.close());
+  const etc = await walkTo(view, 'etc');
+  value(await view.list(etc));
+  const hostname = await walkTo(view, 'etc', 'hostname');
+  const shows = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+    for (let waited = 0; waited < 3000; waited += 20) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.fail(`${what} did not show within 3 s`);
+  };
+  assert.equal(value(await view.getattr(hostname)).mode, 0o644);
+  execFileSync('chmod', ['600', join(root, 'etc', 'hostname')]);
+  await shows('a chmod', async () => value(await view.getattr(hostname)).mode === 0o600);
+  await writeFile(join(root, 'etc', 'hostname'), 'a longer golden name\n');
+  await shows('a write', async () => value(await view.getattr(hostname)).size === 21n);
+  assert.equal(view.attributesNow(hostname)?.size, 21n);
+  await writeFile(join(root, 'etc', 'new-file'), 'x');
+  await shows('a new name', async () => value(await view.list(etc)).entries.some((e) => e.name === 'new-file'));
+  execFileSync('chmod', ['700', join(root, 'etc')]);
+  await shows("the directory's own chmod", async () => value(await view.getattr(etc)).mode === 0o700);
+});
+
+test('with watching off, kept attributes age by time alone', async (t) => {
+  const { root } = await goldenTree(t);
+  const view = await openGoldenView(root, { attributeCacheMs: 60_000, watch: false });
+  t.after(() => view.close());
+  const etc = await walkTo(view, 'etc');
+  value(await view.list(etc));
+  const hostname = await walkTo(view, 'etc', 'hostname');
+  execFileSync('chmod', ['600', join(root, 'etc', 'hostname')]);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(value(await view.getattr(hostname)).mode, 0o644, 'still the kept attributes: nothing reports the change');
+});

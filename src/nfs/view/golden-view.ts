@@ -8,6 +8,7 @@ import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { attributesFromStat, bornOf, fromStats, inoOf, loadStatMany, sameStat, STAT_FIELDS, statErrno, type StatMany } from './file-stat.js';
 import { readRange } from './file-io.js';
+import { dirWatches } from './dir-watches.js';
 import { ListingCache } from './listing-cache.js';
 import { checkName, type DirEntry, type FileAttributes, type ReadDirPage, type ReadOnlyView, type ViewError, type ViewResult } from './view.js';
 
@@ -57,30 +58,43 @@ const LISTED_KEPT = 100_000;
  * the thread pool.
  */
 const STAT_FRESH_MS = 1000;
+/**
+ * How long attributes of a watched directory's entries count as read: the watch reports every change, so this
+ * only bounds what a lost report could cost (a file system inotify does not see, such as a network mount).
+ */
+const WATCHED_FRESH_MS = 10_000;
+/** Directories watched at most, per golden folder (each costs one of the user's inotify watches). */
+const WATCHES_KEPT = 4096;
 const STATS_KEPT = 100_000;
 /** Golden files kept open for READs, so a 1 MiB read is one pread instead of open, fstat, read, close. */
 const OPEN_KEPT = 32;
 /** lstats of one listing done between two turns of the event loop. */
 const LIST_BATCH = 256;
 
-/** One file's stat as kept: its numbers, the attributes made from them, and when they were read. */
+/** One file's stat as kept: its numbers, the attributes made from them, and how long they hold. */
 interface Kept {
   readonly id: bigint;
   readonly raw: Float64Array;
   readonly attrs: FileAttributes;
   readonly born: bigint;
-  at: number;
+  /** Until when (Date.now()) the stat holds, reports aside. */
+  until: number;
+  /** The watch report count when the stat was taken: a report for its directory after that makes it old. */
+  seen: number;
 }
 
 export interface GoldenViewOptions {
   /** How long attributes count as read (default STAT_FRESH_MS); 0 stats at every request. */
   readonly attributeCacheMs?: number;
+  /** Watch listed directories for changes (default true), so their entries' attributes hold for longer. */
+  readonly watch?: boolean;
   /** How a listing's entries are stat'ed (default: the native batch when built); tests pass statManyInJs. */
   readonly statMany?: StatMany;
 }
 
 export async function openGoldenView(folder: string, options: GoldenViewOptions = {}): Promise<GoldenView> {
   const freshMs = options.attributeCacheMs ?? STAT_FRESH_MS;
+  const watchedMs = freshMs === 0 ? 0 : WATCHED_FRESH_MS;
   const statMany = options.statMany ?? loadStatMany().statMany;
   const root = await realpath(folder);
   const rootStat = await lstat(root, { bigint: true });
@@ -118,24 +132,37 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     return place ?? null;
   };
 
+  // A report for a directory makes everything kept of it and of its entries old, whenever it was read: the
+  // report count at each stat (Kept.seen) is compared with the directory's last report.
+  const lastReport = new Map<bigint, number>();
+  const watches = dirWatches((dirId) => lastReport.set(dirId, watches.changes()), WATCHES_KEPT);
+  const watching = options.watch !== false && freshMs > 0;
+  const reportedSince = (dirId: bigint, seen: number): boolean => (lastReport.get(dirId) ?? -1) > seen;
+  /** How long a stat of `id` (an entry of `parent`) taken now holds. */
+  const lifetime = (id: bigint, parent: bigint): number => (watches.watched(parent) || watches.watched(id) ? watchedMs : freshMs);
+  const fresh = (kept: Kept, place: Place): boolean =>
+    Date.now() < kept.until && kept.born === place.born && !reportedSince(place.parent, kept.seen) && !reportedSince(kept.id, kept.seen);
+
   // The attributes made from a stat are kept with its numbers: the same object until the file changes, so that
   // what is made from them per call (fattr3 and its bytes) can be kept too. A stat that finds the file as it was
-  // only moves `at` on.
+  // only moves `until` and `seen` on.
   const stats = new Map<bigint, Kept>();
-  /** The stat at raw[at..] as kept from now on: the record kept before when nothing changed. */
-  const remember = (raw: Float64Array, at: number): Kept => {
+  /** The stat at raw[at..], taken when the report count was `seen`, as kept from now on: the record kept before when nothing changed. */
+  const remember = (raw: Float64Array, at: number, seen: number, parent: bigint): Kept => {
     const id = inoOf(raw, at);
+    const until = Date.now() + lifetime(id, parent);
     const kept = stats.get(id);
     if (kept !== undefined && sameStat(kept.raw, 0, raw, at)) {
-      kept.at = Date.now();
+      kept.until = until;
+      kept.seen = seen;
       return kept;
     }
     if (kept === undefined && stats.size >= STATS_KEPT) stats.delete(stats.keys().next().value!);
     epoch++;
     const own = raw.slice(at, at + STAT_FIELDS);
-    const fresh: Kept = { id, raw: own, at: Date.now(), attrs: attributesFromStat(own), born: bornOf(own) };
-    stats.set(id, fresh);
-    return fresh;
+    const made: Kept = { id, raw: own, until, seen, attrs: attributesFromStat(own), born: bornOf(own) };
+    stats.set(id, made);
+    return made;
   };
   const single = new Float64Array(STAT_FIELDS);
 
@@ -144,12 +171,13 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     const place = await placeOf(id);
     if (place === null) return fail('STALE');
     const kept = stats.get(id);
-    if (kept !== undefined && Date.now() - kept.at < freshMs && kept.born === place.born) return ok({ place, st: kept });
+    if (kept !== undefined && fresh(kept, place)) return ok({ place, st: kept });
+    const seen = watches.changes();
     const read = await lstat(place.path, { bigint: true }).catch(() => null);
     let st: Kept | null = null;
     if (read !== null) {
       fromStats(read, single);
-      st = remember(single, 0);
+      st = remember(single, 0, seen, place.parent);
     }
     if (st === null || st.id !== id || st.born !== place.born) {
       places.delete(id);
@@ -192,9 +220,9 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
   };
 
   // Keyed by directory id; an entry counts only while the directory's mtime is the one it was read at.
-  // freshUntil: until then every entry's attributes are fresh, so a client paging through a large directory
-  // does not have each page look at every entry's age again.
-  const listings = new ListingCache<{ mtimeNs: bigint; entries: GoldenEntry[]; freshUntil: number; sorted?: GoldenEntry[]; byName?: Map<string, bigint> }>(
+  // freshUntil and seen: until then, and while no report came for the directory, every entry's attributes are
+  // fresh, so a client paging through a large directory does not have each page look at every entry again.
+  const listings = new ListingCache<{ mtimeNs: bigint; entries: GoldenEntry[]; freshUntil: number; seen: number; sorted?: GoldenEntry[]; byName?: Map<string, bigint> }>(
     LISTED_KEPT,
     (l) => l.entries.length,
   );
@@ -205,14 +233,15 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
    * trip through the thread pool. A batch on a cold disk blocks other requests for at most LIST_BATCH disk reads.
    */
   const batch = new Float64Array(LIST_BATCH * STAT_FIELDS);
-  const statAll = async (dirPath: string, names: readonly string[], each: (name: string, st: Kept) => void): Promise<void> => {
+  const statAll = async (dirId: bigint, dirPath: string, names: readonly string[], each: (name: string, st: Kept) => void): Promise<void> => {
     for (let i = 0; i < names.length; i += LIST_BATCH) {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const some = names.slice(i, i + LIST_BATCH);
+      const seen = watches.changes();
       statMany(dirPath, some, batch);
       for (let j = 0; j < some.length; j++) {
         // An entry gone since the listing (or unreadable) is left out.
-        if (statErrno(batch, j * STAT_FIELDS) === 0) each(some[j]!, remember(batch, j * STAT_FIELDS));
+        if (statErrno(batch, j * STAT_FIELDS) === 0) each(some[j]!, remember(batch, j * STAT_FIELDS, seen, dirId));
       }
     }
   };
@@ -225,29 +254,34 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     const dirPath = dir.value.place.path;
     const kept = listings.get(dirId);
     if (kept !== undefined && kept.mtimeNs === mtimeNs) {
-      if (Date.now() < kept.freshUntil) return ok(kept);
+      if (Date.now() < kept.freshUntil && !reportedSince(dirId, kept.seen)) return ok(kept);
       // The names hold while the mtime does; the entries' attributes are read again once they are old, here in
       // one go rather than one getattr at a time.
-      const now = Date.now();
-      let oldest = now;
+      const seen = watches.changes();
+      let soonest = Date.now() + lifetime(dirId, dirId);
       const old: string[] = [];
       for (const e of kept.entries) {
-        const at = stats.get(e.id)?.at ?? 0;
-        if (now - at >= freshMs) old.push(e.name);
-        else if (at < oldest) oldest = at;
+        const st = stats.get(e.id);
+        const place = places.get(e.id);
+        if (st === undefined || place === undefined || !fresh(st, place)) old.push(e.name);
+        else if (st.until < soonest) soonest = st.until;
       }
-      await statAll(dirPath, old, () => {});
-      kept.freshUntil = oldest + freshMs;
+      await statAll(dirId, dirPath, old, () => {});
+      kept.freshUntil = soonest;
+      kept.seen = seen;
       return ok(kept);
     }
+    // Watched before it is read, so that no change falls between the reading and the watch.
+    if (watching) watches.watch(dirId, dirPath);
+    const seen = watches.changes();
     const entries: GoldenEntry[] = [];
     const started = Date.now();
-    await statAll(dirPath, await readdir(dirPath), (name, st) => {
+    await statAll(dirId, dirPath, await readdir(dirPath), (name, st) => {
       setPlace(st.id, { path: join(dirPath, name), name, parent: dirId, born: st.born });
       entries.push({ name, id: st.id });
     });
     epoch++;
-    const listing = { mtimeNs, entries, freshUntil: started + freshMs };
+    const listing = { mtimeNs, entries, freshUntil: started + lifetime(dirId, dirId), seen };
     listings.set(dirId, listing);
     return ok(listing);
   };
@@ -261,13 +295,12 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     epoch: () => epoch,
     attributesNow(id) {
       const kept = stats.get(id);
-      if (kept === undefined || Date.now() - kept.at >= freshMs) return undefined;
       const place = places.get(id);
-      if (place === undefined || kept.born !== place.born) return undefined;
-      return kept.attrs;
+      return kept !== undefined && place !== undefined && fresh(kept, place) ? kept.attrs : undefined;
     },
     list,
     async close() {
+      watches.close();
       const all = [...openFiles.values()];
       openFiles.clear();
       for (const fh of await Promise.all(all)) await fh?.close();
