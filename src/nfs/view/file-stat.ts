@@ -96,9 +96,16 @@ const nsAt = (raw: Float64Array, at: number): bigint => BigInt(raw[at]!) * NS + 
 /** Birth time in ns (0 where the file system keeps none): tells a reused inode number from the file it was. */
 export const bornOf = (raw: Float64Array, at = 0): bigint => nsAt(raw, at + F.btime);
 
-/** Same numbers: the attributes made from `a` hold for `b`. */
+/**
+ * Same numbers but perhaps the access time: the attributes made from `a` still hold for `b`. A read or a listing
+ * moves atime (once a day under relatime, every time under strictatime); no client judges its cache by atime,
+ * and counting it would throw away everything made from the attributes for nothing. So a kept atime can lag.
+ */
 export function sameStat(a: Float64Array, ai: number, b: Float64Array, bi: number): boolean {
-  for (let i = 0; i < STAT_FIELDS; i++) if (a[ai + i] !== b[bi + i]) return false;
+  for (let i = 0; i < STAT_FIELDS; i++) {
+    if (i === F.atime || i === F.atime + 1) continue;
+    if (a[ai + i] !== b[bi + i]) return false;
+  }
   return true;
 }
 

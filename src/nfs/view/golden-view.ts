@@ -62,7 +62,7 @@ const STAT_FRESH_MS = 1000;
  * How long attributes of a watched directory's entries count as read: the watch reports every change, so this
  * only bounds what a lost report could cost (a file system inotify does not see, such as a network mount).
  */
-const WATCHED_FRESH_MS = 10_000;
+const WATCHED_FRESH_MS = 30_000;
 /** Directories watched at most, per golden folder (each costs one of the user's inotify watches). */
 const WATCHES_KEPT = 4096;
 const STATS_KEPT = 100_000;
@@ -102,13 +102,14 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
   const rootId = rootStat.ino;
   const places = new Map<bigint, Place>([[rootId, { path: root, name: '', parent: rootId, born: rootStat.birthtimeNs }]]);
   let walked = false;
-  // Moves with every new stat, place or listing: see View.epoch.
+  // Moves whenever something kept changes or is dropped (a stat, a place, a listing): see View.epoch. What is
+  // learnt for the first time does not move it, since nothing could have been made from it before.
   let epoch = 0;
   const setPlace = (id: bigint, place: Place): void => {
     const was = places.get(id);
     if (was !== undefined && was.path === place.path && was.parent === place.parent && was.born === place.born) return;
     places.set(id, place);
-    epoch++;
+    if (was !== undefined) epoch++;
   };
 
   // An id a client kept from before a restart: learn every place once by walking the folder.
@@ -157,8 +158,11 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       kept.seen = seen;
       return kept;
     }
-    if (kept === undefined && stats.size >= STATS_KEPT) stats.delete(stats.keys().next().value!);
-    epoch++;
+    if (kept === undefined && stats.size >= STATS_KEPT) {
+      stats.delete(stats.keys().next().value!);
+      epoch++;
+    }
+    if (kept !== undefined) epoch++;
     const own = raw.slice(at, at + STAT_FIELDS);
     const made: Kept = { id, raw: own, until, seen, attrs: attributesFromStat(own), born: bornOf(own) };
     stats.set(id, made);
@@ -222,6 +226,8 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
   // Keyed by directory id; an entry counts only while the directory's mtime is the one it was read at.
   // freshUntil and seen: until then, and while no report came for the directory, every entry's attributes are
   // fresh, so a client paging through a large directory does not have each page look at every entry again.
+  /** Directories listed at least once: a listing made again replaces one that something may have used. */
+  const listedBefore = new Set<bigint>();
   const listings = new ListingCache<{ mtimeNs: bigint; entries: GoldenEntry[]; freshUntil: number; seen: number; sorted?: GoldenEntry[]; byName?: Map<string, bigint> }>(
     LISTED_KEPT,
     (l) => l.entries.length,
@@ -280,7 +286,8 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       setPlace(st.id, { path: join(dirPath, name), name, parent: dirId, born: st.born });
       entries.push({ name, id: st.id });
     });
-    epoch++;
+    if (listedBefore.has(dirId)) epoch++;
+    listedBefore.add(dirId);
     const listing = { mtimeNs, entries, freshUntil: started + lifetime(dirId, dirId), seen };
     listings.set(dirId, listing);
     return ok(listing);
