@@ -176,3 +176,24 @@ test('layered: a READDIRPLUS page asked again shows every change since, made thr
   await new Promise((resolve) => setTimeout(resolve, 1100));
   assert.equal((await page(etc)).get('..')?.mode, 0o750, "the parent's own attributes");
 });
+
+test('layered: sequential READs read ahead, and a WRITE into the range read ahead is what the next READ returns', async (t) => {
+  const { golden, serve } = await lab(t);
+  const MiB = 1024 * 1024;
+  const bytes = Buffer.alloc(4 * MiB);
+  for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32BE(i, i);
+  await writeFile(join(golden, 'big'), bytes);
+  const { c, root } = await serve();
+  const big = ok(await c.nfs('lookup', { what: { dir: root, name: 'big' } })).object;
+  const read = async (offset: number) => Buffer.from(ok(await c.nfs('read', { file: big, offset, count: MiB })).data);
+  // Whole file, in order: every range as it is, whether read ahead or not.
+  const whole = Buffer.concat([await read(0), await read(MiB), await read(2 * MiB), await read(3 * MiB)]);
+  assert.ok(whole.equals(bytes), 'read in order, byte-identical');
+  // Read the first range again: the second is now being read ahead; change it before asking for it.
+  assert.ok((await read(0)).equals(bytes.subarray(0, MiB)));
+  ok(await c.nfs('write', { file: big, offset: MiB + 10, stable: StableHow.fileSync, data: Buffer.from('changed') }));
+  const second = await read(MiB);
+  assert.equal(second.subarray(10, 17).toString(), 'changed', 'the WRITE shows, not the range read ahead before it');
+  assert.ok(second.subarray(0, 10).equals(bytes.subarray(MiB, MiB + 10)));
+  assert.ok((await read(2 * MiB)).equals(bytes.subarray(2 * MiB, 3 * MiB)), 'and reading on from there is right');
+});

@@ -8,10 +8,12 @@ import type { FileAttributes, Stability } from '../view/view.js';
 import { MAX_TRANSFER } from './attr-handlers.js';
 import { bufferPool } from '../../rpc/buffer-pool.js';
 import { open, type NfsCall, type Target } from './nfs-call.js';
+import { readAhead } from './read-ahead.js';
 import { viewStatus } from './view-status.js';
 
 /** Read buffers of the largest READ, shared by every export; 16 idle at most (16 MiB). */
 const READ_BUFFERS = bufferPool(MAX_TRANSFER, 16);
+const READ_AHEAD = readAhead(READ_BUFFERS);
 
 /** status, post_op_attr, count, eof, the data's length word and up to 3 fill bytes. */
 const READ_OVERHEAD = 4 + 4 + FATTR3_SIZE + 4 + 4 + 4 + 3;
@@ -43,12 +45,14 @@ export async function read(call: NfsCall, args: ReadArgs): Promise<ReadRes> {
   if (!mayReadData(attrs, target.who)) return { status: Nfs3Status.acces, fileAttributes };
   // A short read is legal (the client asks again from where it ended), so fitting a datagram costs only a round trip.
   const count = Math.max(0, Math.min(args.count, MAX_TRANSFER, call.room - READ_OVERHEAD));
-  const buffer = READ_BUFFERS.take(count);
+  const ahead = READ_AHEAD.take(target.view, target.id, args.offset, count);
+  const buffer = ahead?.buffer ?? READ_BUFFERS.take(count);
   call.whenSent(() => READ_BUFFERS.give(buffer));
-  const got = await target.view.read(target.id, BigInt(args.offset), count, buffer);
+  const got = await (ahead?.read ?? target.view.read(target.id, BigInt(args.offset), count, buffer));
   // The attributes from before the read stand for after it: a read changes nothing a client caches, and this
   // saves a getattr on the busiest procedure.
   if (!got.ok) return { status: viewStatus(got.error), fileAttributes };
+  if (!got.value.eof && got.value.data.length === count) READ_AHEAD.start(target.view, target.id, args.offset + count, count);
   return { status: Nfs3Status.ok, fileAttributes, eof: got.value.eof, data: got.value.data };
 }
 
