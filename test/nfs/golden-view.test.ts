@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { splitDevice } from '../../src/nfs/view/file-stat.js';
+import { splitDevice, statManyInJs } from '../../src/nfs/view/file-stat.js';
 import { openGoldenView, type GoldenView } from '../../src/nfs/view/golden-view.js';
 import type { ViewResult } from '../../src/nfs/view/view.js';
 
@@ -179,4 +179,22 @@ test('with watching off, kept attributes age by time alone', async (t) => {
   execFileSync('chmod', ['600', join(root, 'etc', 'hostname')]);
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(value(await view.getattr(hostname)).mode, 0o644, 'still the kept attributes: nothing reports the change');
+});
+
+test('the lstatSync fallback (no native addon) lists and answers exactly as the native batch does', async (t) => {
+  const { root } = await goldenTree(t);
+  const native = await openGoldenView(root);
+  const fallback = await openGoldenView(root, { statMany: statManyInJs });
+  t.after(async () => {
+    await native.close();
+    await fallback.close();
+  });
+  for (const path of [[], ['etc'], ['usr', 'bin']]) {
+    const [a, b] = [await walkTo(native, ...path), await walkTo(fallback, ...path)];
+    const listed = async (view: GoldenView, dir: bigint) => {
+      const entries = [...value(await view.list(dir)).entries].sort((x, y) => (x.name < y.name ? -1 : 1));
+      return Promise.all(entries.map(async (e) => ({ name: e.name, id: e.id, attrs: view.attributesNow(e.id) ?? value(await view.getattr(e.id)) })));
+    };
+    assert.deepEqual(await listed(fallback, b), await listed(native, a), path.join('/') || '/');
+  }
 });
