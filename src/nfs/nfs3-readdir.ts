@@ -158,7 +158,7 @@ function writeEntryplus3(w: XdrWriter, e: Entryplus3): void {
   writeEntry3(x, e);
   writePostOpAttr(x, attrs);
   writePostOpFh3(x, e.nameHandle);
-  const bytes = x.toBuffer();
+  const bytes = x.toOwnBuffer();
   if (attrs !== null) entryplus3Bytes.set(attrs, { entry: e, bytes });
   w.raw(bytes);
 }

@@ -178,7 +178,7 @@ export function writeFattr3(w: XdrWriter, a: Fattr3): void {
   if (bytes === undefined) {
     const x = new XdrWriter(FATTR3_SIZE);
     encodeFattr3(x, a);
-    bytes = x.toBuffer();
+    bytes = x.toOwnBuffer();
     fattr3Bytes.set(a, bytes);
   }
   w.raw(bytes);
