@@ -9,7 +9,7 @@
 // the first entry is exempt from dircount, as servers that ignore dircount (Linux) make progress where a small
 // dircount would otherwise stall the client. When not even one entry fits the result is NFS3ERR_TOOSMALL.
 import type { XdrReader } from '../rpc/xdr-reader.js';
-import { XdrWriter } from '../rpc/xdr-writer.js';
+import type { XdrWriter } from '../rpc/xdr-writer.js';
 import { Nfs3Status, readNfs3Result, writeNfs3Result } from './nfs3-status.js';
 import type { Nfs3Result, Nfs3Stat } from './nfs3-status.js';
 import {
@@ -27,7 +27,7 @@ import {
   writePostOpFh3,
   writeVerf8,
 } from './nfs3-types.js';
-import type { Fattr3, NfsFh3, PostOpAttr, PostOpFh3 } from './nfs3-types.js';
+import type { NfsFh3, PostOpAttr, PostOpFh3 } from './nfs3-types.js';
 
 /** Decoding stops with TOO_LONG past this many entries (a client-side bound; the input bounds it anyway). */
 export const MAX_DECODED_ENTRIES = 1_000_000;
@@ -142,25 +142,10 @@ function writeEntry3(w: XdrWriter, e: Entry3): void {
   w.uhyper(e.cookie);
 }
 
-// A listing sends the same entries again and again (every client's `ls -l`, every second): an entry is encoded
-// once per attributes object and sent as bytes while its id, name, cookie and handle are the same ones. The
-// objects are read-only, so the bytes cannot go out of date.
-const entryplus3Bytes = new WeakMap<Fattr3, { readonly entry: Entryplus3; readonly bytes: Buffer }>();
-
 function writeEntryplus3(w: XdrWriter, e: Entryplus3): void {
-  const attrs = e.nameAttributes;
-  const kept = attrs === null ? undefined : entryplus3Bytes.get(attrs);
-  if (kept !== undefined && kept.entry.fileid === e.fileid && kept.entry.name === e.name && kept.entry.cookie === e.cookie && kept.entry.nameHandle === e.nameHandle) {
-    w.raw(kept.bytes);
-    return;
-  }
-  const x = new XdrWriter(256);
-  writeEntry3(x, e);
-  writePostOpAttr(x, attrs);
-  writePostOpFh3(x, e.nameHandle);
-  const bytes = x.toOwnBuffer();
-  if (attrs !== null) entryplus3Bytes.set(attrs, { entry: e, bytes });
-  w.raw(bytes);
+  writeEntry3(w, e);
+  writePostOpAttr(w, e.nameAttributes);
+  writePostOpFh3(w, e.nameHandle);
 }
 
 function readDirlist<E>(r: XdrReader, readEntry: (r: XdrReader) => E): Nfs3Result<DirlistOk<E>, DirAttributes> {
