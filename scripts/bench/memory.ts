@@ -2,14 +2,12 @@
 // once; atftpd goes through the same steps beside it, for scale.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sectionHead } from './area.js';
 import type { Area, AreaContext } from './area.js';
 import { atftpGet } from './atftp-client.js';
 import { startBramble } from './bramble.js';
-import { BenchError } from './bench-error.js';
 import { freePort } from './free-port.js';
-import { readMemory } from './proc-status.js';
+import { memoryUnderLoad, type MemoryRun } from './memory-under-load.js';
 import { formatNumber, formatRatio, formatRuns, markdownTable } from './report.js';
 import type { ServerProcess } from './server-process.js';
 import { median, ratio } from './stats.js';
@@ -28,11 +26,6 @@ const SAMPLE_MS = 50;
 
 type Contender = 'bramble' | 'atftpd';
 
-interface MemoryRun {
-  readonly idleMiB: number;
-  readonly peakMiB: number;
-  readonly seconds: number;
-}
 
 export const memoryArea: Area = {
   name: 'memory',
@@ -56,33 +49,15 @@ export const memoryArea: Area = {
       const server = await start(who, port);
       const stopServer = ctx.cleanup.defer(`stop ${who}`, () => server.stop());
       try {
-        await sleep(SETTLE_MS);
-        const idle = await mustRead(server);
-        let peakKiB = idle.rssKiB;
-        let sampling = true;
-        const sampler = (async () => {
-          while (sampling) {
-            const now = await readMemory(server.pid);
-            if (now !== null) peakKiB = Math.max(peakKiB, now.rssKiB);
-            await sleep(SAMPLE_MS);
-          }
-        })();
-        const started = process.hrtime.bigint();
-        const results = await Promise.allSettled(
-          Array.from({ length: CLIENTS }, () =>
+        return await memoryUnderLoad({
+          server,
+          settleMs: SETTLE_MS,
+          sampleMs: SAMPLE_MS,
+          what: `transfers from ${who}`,
+          clients: Array.from({ length: CLIENTS }, () => () =>
             atftpGet({ server: '127.0.0.1', port, remoteFile: FILE, localFile: '/dev/null', expectedBytes: FILE_BYTES, blksize: BLKSIZE, windowsize: WINDOWSIZE, timeoutMs: 600_000 }),
           ),
-        );
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        sampling = false;
-        await sampler;
-        const after = await mustRead(server);
-        const failed = results.filter((r) => r.status === 'rejected');
-        if (failed.length > 0) {
-          const first = (failed[0] as PromiseRejectedResult).reason as Error;
-          throw new BenchError('TRANSFER_FAILED', `${failed.length} of ${CLIENTS} transfers from ${who} failed, e.g. ${first.message}`);
-        }
-        return { idleMiB: idle.rssKiB / 1024, peakMiB: Math.max(peakKiB, after.hwmKiB) / 1024, seconds };
+        });
       } finally {
         await stopServer();
       }
@@ -130,9 +105,3 @@ export const memoryArea: Area = {
     return { name: 'memory', markdown };
   },
 };
-
-async function mustRead(server: ServerProcess) {
-  const status = await readMemory(server.pid);
-  if (status === null) throw new BenchError('PROCESS_EXITED', `${server.label} (pid ${server.pid}) is gone:\n${server.tail()}`);
-  return status;
-}

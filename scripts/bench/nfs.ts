@@ -4,7 +4,6 @@
 import { link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { interleave, sectionHead } from './area.js';
 import type { Area, AreaContext, Sample } from './area.js';
 import { BenchError } from './bench-error.js';
@@ -13,7 +12,7 @@ import { prepareBrambleNfs } from './nfs-bramble.js';
 import { nfsCopy, nfsListRecursive, nfsUrl } from './nfs-client.js';
 import type { Exec, NfsExport } from './nfs-client.js';
 import { MOUNT_PORT, NFS_PORT, prepareGanesha } from './nfs-ganesha.js';
-import { readMemory } from './proc-status.js';
+import { memoryUnderLoad, type MemoryRun } from './memory-under-load.js';
 import { withCpu } from './process-cpu.js';
 import { formatNumber, formatRatio, formatRuns, markdownTable } from './report.js';
 import type { ServerProcess } from './server-process.js';
@@ -51,11 +50,6 @@ export interface NfsSide {
   start(): Promise<ServerProcess>;
 }
 
-interface MemoryRun {
-  readonly idleMiB: number;
-  readonly peakMiB: number;
-  readonly seconds: number;
-}
 
 const FAILED_MEMORY: MemoryRun = { idleMiB: Number.NaN, peakMiB: Number.NaN, seconds: Number.NaN };
 
@@ -253,41 +247,17 @@ async function memoryRun(cleanup: Cleanup, who: Contender, side: NfsSide, dir: s
   const server = await side.start();
   const stop = cleanup.defer(`stop ${who}`, () => server.stop());
   try {
-    await sleep(SETTLE_MS);
-    const idle = await mustReadMemory(server);
-    let peakKiB = idle.rssKiB;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const now = await readMemory(server.pid);
-        if (now !== null) peakKiB = Math.max(peakKiB, now.rssKiB);
-        await sleep(SAMPLE_MS);
-      }
-    })();
-    const started = process.hrtime.bigint();
-    const results = await Promise.allSettled(
-      Array.from({ length: CLIENTS }, (_, i) => nfsCopy(side.exec, nfsUrl(side.fileExport, FILE), join(dir, `client-${i}.bin`), FILE_BYTES, 600_000)),
-    );
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    sampling = false;
-    await sampler;
-    const after = await mustReadMemory(server);
-    const failed = results.filter((r) => r.status === 'rejected');
-    if (failed.length > 0) {
-      const first = (failed[0] as PromiseRejectedResult).reason as Error;
-      throw new BenchError('TRANSFER_FAILED', `${failed.length} of ${CLIENTS} reads from ${who} failed, e.g. ${first.message}`);
-    }
-    return { idleMiB: idle.rssKiB / 1024, peakMiB: Math.max(peakKiB, after.hwmKiB) / 1024, seconds };
+    return await memoryUnderLoad({
+      server,
+      settleMs: SETTLE_MS,
+      sampleMs: SAMPLE_MS,
+      what: `reads from ${who}`,
+      clients: Array.from({ length: CLIENTS }, (_, i) => () => nfsCopy(side.exec, nfsUrl(side.fileExport, FILE), join(dir, `client-${i}.bin`), FILE_BYTES, 600_000)),
+    });
   } finally {
     await stop();
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-async function mustReadMemory(server: ServerProcess) {
-  const status = await readMemory(server.pid);
-  if (status === null) throw new BenchError('PROCESS_EXITED', `${server.label} (pid ${server.pid}) is gone:\n${server.tail()}`);
-  return status;
 }
 
 function renderSection(ctx: AreaContext, versions: readonly string[], throughput: ThroughputResults, memory: Record<Contender, MemoryRun[]>): string {
