@@ -1,18 +1,22 @@
-// N-API addon for the HTTP asset server: sendfile(2) from a file to a connected TCP socket, run in libuv's
-// threadpool so the event loop never blocks; Linux.
+// N-API addon: sendfile(2) from a file to a connected TCP socket, for the HTTP asset server (a byte range) and for
+// RPC over TCP (one record: a head, a file range, a tail, as NFS READ replies), run in libuv's threadpool so the
+// event loop never blocks; Linux.
 //
-// Why this exists: Node cannot hand the kernel a file to send, so every byte of a kernel, initrd or ISO is read
-// into the process and copied out again; nginx's sendfile path costs a fifth of the CPU. The worker waits
+// Why this exists: Node cannot hand the kernel a file to send, so every byte of a kernel, initrd, ISO or NFS READ
+// is read into the process and copied out again; nginx's sendfile path costs a fifth of the CPU. The worker waits
 // for the (non-blocking) socket with poll(2) itself, so libuv's own state for the socket is left untouched.
 #include <node_api.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 typedef struct {
   napi_async_work work;
@@ -24,44 +28,75 @@ typedef struct {
   int64_t sent;
   int timeout_ms;
   int err;
+  // RPC records only: bytes sent before and after the file range (copied, so JavaScript may reuse its buffers).
+  char *head;
+  size_t head_length;
+  char *tail;
+  size_t tail_length;
 } job_t;
+
+// 0 when the socket can take more, else the error that ends the job.
+static int wait_writable(int sock, int timeout_ms) {
+  for (;;) {
+    struct pollfd wait = {.fd = sock, .events = POLLOUT, .revents = 0};
+    int ready = poll(&wait, 1, timeout_ms);
+    if (ready == 0) return ETIMEDOUT;
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (wait.revents & (POLLERR | POLLHUP | POLLNVAL)) return EPIPE;
+    return 0;
+  }
+}
+
+// Sends all of `bytes`; MSG_MORE tells TCP that the file range follows, so the head does not go out alone.
+static int send_all(job_t *job, const char *bytes, size_t length, int more) {
+  size_t done = 0;
+  while (done < length) {
+    ssize_t n = send(job->sock, bytes + done, length - done, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+    if (n > 0) {
+      done += (size_t)n;
+      job->sent += n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN) return errno;
+    int err = wait_writable(job->sock, job->timeout_ms);
+    if (err != 0) return err;
+  }
+  return 0;
+}
+
+static int sendfile_all(job_t *job) {
+  off_t offset = (off_t)job->offset;
+  int64_t done = 0;
+  while (done < job->length) {
+    int64_t left = job->length - done;
+    size_t chunk = left > (1 << 30) ? (size_t)(1 << 30) : (size_t)left;
+    ssize_t n = sendfile(job->sock, job->file, &offset, chunk);
+    if (n > 0) {
+      done += n;
+      job->sent += n;
+      continue;
+    }
+    if (n == 0) return EIO;  // the file ended early: it shrank after its size was answered
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return errno;
+    int err = wait_writable(job->sock, job->timeout_ms);
+    if (err != 0) return err;
+  }
+  return 0;
+}
 
 static void execute(napi_env env, void *data) {
   (void)env;
   job_t *job = data;
-  off_t offset = (off_t)job->offset;
-  while (job->sent < job->length) {
-    int64_t left = job->length - job->sent;
-    size_t chunk = left > (1 << 30) ? (size_t)(1 << 30) : (size_t)left;
-    ssize_t n = sendfile(job->sock, job->file, &offset, chunk);
-    if (n > 0) {
-      job->sent += n;
-      continue;
-    }
-    if (n == 0) {  // the file ended early: it shrank after we answered with its size
-      job->err = EIO;
-      return;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) {
-      job->err = errno;
-      return;
-    }
-    struct pollfd wait = {.fd = job->sock, .events = POLLOUT, .revents = 0};
-    int ready = poll(&wait, 1, job->timeout_ms);
-    if (ready == 0) {
-      job->err = ETIMEDOUT;
-      return;
-    }
-    if (ready < 0 && errno != EINTR) {
-      job->err = errno;
-      return;
-    }
-    if (ready > 0 && (wait.revents & (POLLERR | POLLHUP | POLLNVAL))) {
-      job->err = EPIPE;
-      return;
-    }
-  }
+  int err = 0;
+  if (job->head_length > 0) err = send_all(job, job->head, job->head_length, 1);
+  if (err == 0) err = sendfile_all(job);
+  if (err == 0 && job->tail_length > 0) err = send_all(job, job->tail, job->tail_length, 0);
+  job->err = err;
 }
 
 static const char *errno_code(int err) {
@@ -74,6 +109,12 @@ static const char *errno_code(int err) {
     case EIO: return "EIO";
     default: return "ESYSCALL";
   }
+}
+
+static void free_job(job_t *job) {
+  free(job->head);
+  free(job->tail);
+  free(job);
 }
 
 static void complete(napi_env env, napi_status status, void *data) {
@@ -94,7 +135,21 @@ static void complete(napi_env env, napi_status status, void *data) {
     napi_reject_deferred(env, job->deferred, result);
   }
   napi_delete_async_work(env, job->work);
-  free(job);
+  free_job(job);
+}
+
+static napi_value queue(napi_env env, job_t *job, int sock, int file, int64_t offset, int64_t length, int timeout_ms) {
+  job->sock = sock;
+  job->file = file;
+  job->offset = offset;
+  job->length = length;
+  job->timeout_ms = timeout_ms;
+  napi_value promise, name;
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "bramble:sendfile", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, execute, complete, job, &job->work);
+  napi_queue_async_work(env, job->work);
+  return promise;
 }
 
 // sendFile(socketFd, fileFd, offset, length, timeoutMs) -> Promise<bytes sent>
@@ -119,22 +174,85 @@ static napi_value send_file(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "sendFile: out of memory");
     return NULL;
   }
-  job->sock = sock;
-  job->file = file;
-  job->offset = offset;
-  job->length = length;
-  job->timeout_ms = timeout_ms;
-  napi_value promise, name;
-  napi_create_promise(env, &job->deferred, &promise);
-  napi_create_string_utf8(env, "bramble:sendfile", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, execute, complete, job, &job->work);
-  napi_queue_async_work(env, job->work);
-  return promise;
+  return queue(env, job, sock, file, offset, length, timeout_ms);
+}
+
+// Copies a Buffer argument; 0 on success.
+static int copy_buffer(napi_env env, napi_value value, char **out, size_t *length) {
+  void *bytes;
+  if (napi_get_buffer_info(env, value, &bytes, length) != napi_ok) return -1;
+  *out = NULL;
+  if (*length == 0) return 0;
+  *out = malloc(*length);
+  if (*out == NULL) return -1;
+  memcpy(*out, bytes, *length);
+  return 0;
+}
+
+// sendRecord(socketFd, head, fileFd, offset, length, tail, timeoutMs) -> Promise<bytes sent>. Both descriptors
+// must stay open until the promise settles: the caller passes duplicates (dup) that it closes then.
+static napi_value send_record(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t sock = -1, file, timeout_ms;
+  int64_t offset, length;
+  if (argc != 7 || napi_get_value_int32(env, argv[0], &sock) != napi_ok || napi_get_value_int32(env, argv[2], &file) != napi_ok ||
+      napi_get_value_int64(env, argv[3], &offset) != napi_ok || napi_get_value_int64(env, argv[4], &length) != napi_ok ||
+      napi_get_value_int32(env, argv[6], &timeout_ms) != napi_ok || sock < 0 || file < 0 || offset < 0 || length < 0) {
+    napi_throw_type_error(env, "EINVAL", "sendRecord(socketFd, head, fileFd, offset, length, tail, timeoutMs)");
+    return NULL;
+  }
+  job_t *job = calloc(1, sizeof *job);
+  if (job == NULL || copy_buffer(env, argv[1], &job->head, &job->head_length) != 0 ||
+      copy_buffer(env, argv[5], &job->tail, &job->tail_length) != 0) {
+    if (job != NULL) free_job(job);
+    napi_throw_error(env, "ENOMEM", "sendRecord: head and tail must be Buffers (or out of memory)");
+    return NULL;
+  }
+  return queue(env, job, sock, file, offset, length, timeout_ms);
+}
+
+// The one descriptor argument of dup and shutdown; -1 (with a TypeError thrown) when there is none.
+static int32_t fd_argument(napi_env env, napi_callback_info info, const char *usage) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  if (argc != 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+    napi_throw_type_error(env, "EINVAL", usage);
+    return -1;
+  }
+  return fd;
+}
+
+// dup(fd) -> a new descriptor for the same open file (close-on-exec).
+static napi_value dup_fd(napi_env env, napi_callback_info info) {
+  int32_t fd = fd_argument(env, info, "dup(fd): fd must be a non-negative number");
+  if (fd < 0) return NULL;
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) {
+    napi_throw_error(env, errno_code(errno), strerror(errno));
+    return NULL;
+  }
+  napi_value result;
+  napi_create_int32(env, copy, &result);
+  return result;
+}
+
+// shutdown(fd): both directions, so a worker waiting on a stalled client's socket wakes and gives up.
+static napi_value shutdown_fd(napi_env env, napi_callback_info info) {
+  int32_t fd = fd_argument(env, info, "shutdown(fd): fd must be a non-negative number");
+  if (fd >= 0) shutdown(fd, SHUT_RDWR);
+  return NULL;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sendFile", NULL, send_file, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sendRecord", NULL, send_record, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dup", NULL, dup_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"shutdown", NULL, shutdown_fd, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -36,6 +36,7 @@ import { isServerRunning } from './control/control-client.js';
 import { macForIp } from './net/arp-table.js';
 import { createNfsExports, type NfsExports } from './nfs/exports.js';
 import { createNfsService } from './nfs/nfs-service.js';
+import { loadKernelRecordSend } from './rpc/kernel-record-send.js';
 import type { Store } from './store/store.js';
 
 export interface Running {
@@ -236,7 +237,10 @@ async function startNfs(config: ServeConfig, store: Store, log: Logger, stops: (
   const exports = createNfsExports({ store, dataDir: config.dataDir, rootsDir: config.nfsRoots ?? join(config.dataDir, 'nfs', 'roots'), log });
   await exports.open();
   stops.push(() => exports.close());
+  const kernel = loadKernelRecordSend();
+  if (kernel.send === null) log.warn('NFS READ replies will be copied through the process (no sendfile addon)', { reason: kernel.reason });
   const service = createNfsService({
+    kernelSend: kernel.send,
     address: config.address,
     ports: { portmap: config.portmapPort, nfs: config.nfsPort, mount: config.mountdPort },
     exports,

@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { RpcHandler, RpcProgram } from '../rpc/rpc-program.js';
 import type { XdrWriter } from '../rpc/xdr-writer.js';
 import type { HandleSigner } from './file-handle.js';
-import { NFS3_CODECS, type Nfs3Args, type Nfs3Codec, type Nfs3Res } from './nfs3-procedures.js';
+import { NFS3_CODECS, type Nfs3Args, type Nfs3Codec, type Nfs3Reply, type Nfs3Res } from './nfs3-procedures.js';
 import { NFS_PROGRAM, NFS_V3, nfs3ProcName, type Nfs3ProcName } from './nfs3-program.js';
 import { Nfs3Status } from './nfs3-status.js';
 import { EMPTY_WCC } from './nfs3-types.js';
@@ -33,9 +33,9 @@ export interface NfsProgramOptions {
 }
 
 type ProcName = Exclude<Nfs3ProcName, 'null'>;
-type Handler<P extends ProcName> = (call: NfsCall, args: Nfs3Args<P>) => Promise<Nfs3Res<P>>;
+type Handler<P extends ProcName> = (call: NfsCall, args: Nfs3Args<P>) => Promise<Nfs3Reply<P>>;
 /** READDIR and READDIRPLUS are cut to the client's counts and the room left in the reply as they are encoded. */
-type Encoder<P extends ProcName> = (w: XdrWriter, res: Nfs3Res<P>, args: Nfs3Args<P>, room: number) => void;
+type Encoder<P extends ProcName> = (w: XdrWriter, res: Nfs3Reply<P>, args: Nfs3Args<P>, room: number) => void;
 
 /** Each procedure's failure arm with nothing known: what SERVERFAULT carries. */
 const NOTHING_KNOWN: { readonly [P in ProcName]: Omit<Nfs3Res<P>, 'status'> } = {
@@ -67,7 +67,7 @@ export function nfsProgram(options: NfsProgramOptions): RpcProgram {
   if (writeVerifier.length !== 8) throw new RangeError(`write verifier must be 8 bytes, not ${writeVerifier.length}`);
 
   const route = <P extends ProcName>(name: P, handle: Handler<P>, encode?: Encoder<P>): [number, RpcHandler] => {
-    const codec = NFS3_CODECS[name] as unknown as Nfs3Codec<Nfs3Args<P>, Nfs3Res<P>>;
+    const codec = NFS3_CODECS[name] as unknown as Nfs3Codec<Nfs3Args<P>, Nfs3Res<P>, Nfs3Reply<P>>;
     const handler: RpcHandler = async (context, results) => {
       const args = codec.decodeArgs(context.args);
       const room = context.maxReplyBytes - results.length;
@@ -79,8 +79,9 @@ export function nfsProgram(options: NfsProgramOptions): RpcProgram {
         auth: context.auth,
         room,
         whenSent: (fn) => void results.whenSent(fn),
+        ...(context.holdFile === undefined ? {} : { holdFile: context.holdFile }),
       });
-      let res: Nfs3Res<P>;
+      let res: Nfs3Reply<P>;
       try {
         res = await handle(call, args);
       } catch (error) {

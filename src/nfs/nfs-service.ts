@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { createPortmapPrograms } from '../portmap/portmap-program.js';
 import { IpProto, portmapperMappings, PortmapTable } from '../portmap/portmap-table.js';
+import type { KernelRecordSend } from '../rpc/kernel-record-send.js';
 import { createRpcServer, type RpcServer } from '../rpc/rpc-server.js';
 import type { NfsExports } from './exports.js';
 import { handleSigner } from './file-handle.js';
@@ -23,6 +24,8 @@ export interface NfsServiceOptions {
   readonly exports: NfsExports;
   readonly dataDir: string;
   readonly log: Logger;
+  /** Sends READ replies from the kernel (sendfile); null or absent copies them through the process. */
+  readonly kernelSend?: KernelRecordSend | null;
 }
 
 export interface NfsPorts {
@@ -70,6 +73,7 @@ export function createNfsService(options: NfsServiceOptions): NfsService {
         udpPort: options.ports.nfs,
         programs: [nfsProgram({ signer, exportById: (id) => exports.served(id), writeVerifier: randomBytes(8), log: log.child({ program: 'nfs' }) })],
         log,
+        kernelSend: options.kernelSend ?? null,
       });
       const mount = createRpcServer({
         address: options.address,

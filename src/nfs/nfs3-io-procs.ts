@@ -6,7 +6,7 @@
 // one TOO_LONG, so the decoded object carries only the data and the encoders write data.length.
 import { XdrDecodeError } from '../rpc/xdr-error.js';
 import type { XdrReader } from '../rpc/xdr-reader.js';
-import type { XdrWriter } from '../rpc/xdr-writer.js';
+import type { FileSlice, XdrWriter } from '../rpc/xdr-writer.js';
 import { readNfs3Result, writeNfs3Result } from './nfs3-status.js';
 import type { Nfs3Result } from './nfs3-status.js';
 import {
@@ -64,6 +64,12 @@ export interface ReadOk extends ReadFail {
   readonly data: Uint8Array;
 }
 export type ReadRes = Nfs3Result<ReadOk, ReadFail>;
+/** What the server may answer: the bytes, or a range of the file for the transport to send from the kernel. */
+export type ReadReply = Nfs3Result<ReadOk | ReadOkFromFile, ReadFail>;
+export interface ReadOkFromFile extends ReadFail {
+  readonly eof: boolean;
+  readonly data: FileSlice;
+}
 
 export function decodeReadArgs(r: XdrReader): ReadArgs {
   return { file: readFh3(r), ...readRange(r, 'READ') };
@@ -86,13 +92,15 @@ export function decodeReadRes(r: XdrReader): ReadRes {
     readReadFail,
   );
 }
-export function encodeReadRes(w: XdrWriter, res: ReadRes): void {
-  writeNfs3Result(
+export function encodeReadRes(w: XdrWriter, res: ReadReply): void {
+  writeNfs3Result<ReadOk | ReadOkFromFile, ReadFail>(
     w,
     res,
     (x, ok) => {
       writePostOpAttr(x, ok.fileAttributes);
-      x.uint(ok.data.length).bool(ok.eof).appendOpaque(ok.data);
+      x.uint(ok.data.length).bool(ok.eof);
+      if (ok.data instanceof Uint8Array) x.appendOpaque(ok.data);
+      else x.appendFileOpaque(ok.data);
     },
     (x, fail) => writePostOpAttr(x, fail.fileAttributes),
   );

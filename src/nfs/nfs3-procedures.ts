@@ -9,22 +9,23 @@ import { Nfs3Proc } from './nfs3-program.js';
 import type { Nfs3ProcName } from './nfs3-program.js';
 import * as dir from './nfs3-readdir.js';
 
-export interface Nfs3Codec<A, R> {
+/** W: what the server may encode, where it is more than what decoding gives (READ's data as a file slice). */
+export interface Nfs3Codec<A, R, W = R> {
   readonly proc: number;
   decodeArgs(r: XdrReader): A;
   encodeArgs(w: XdrWriter, args: A): void;
   decodeRes(r: XdrReader): R;
   /** READDIR and READDIRPLUS take the client's limits too; through this table they write every entry. */
-  encodeRes(w: XdrWriter, res: R): void;
+  encodeRes(w: XdrWriter, res: W): void;
 }
 
-const codec = <A, R>(
+const codec = <A, R extends W, W>(
   name: Nfs3ProcName,
   decodeArgs: (r: XdrReader) => A,
   encodeArgs: (w: XdrWriter, a: A) => void,
   decodeRes: (r: XdrReader) => R,
-  encodeRes: (w: XdrWriter, res: R) => unknown,
-): Nfs3Codec<A, R> => ({ proc: Nfs3Proc[name], decodeArgs, encodeArgs, decodeRes, encodeRes: (w, res) => void encodeRes(w, res) });
+  encodeRes: (w: XdrWriter, res: W) => unknown,
+): Nfs3Codec<A, R, W> => ({ proc: Nfs3Proc[name], decodeArgs, encodeArgs, decodeRes, encodeRes: (w, res) => void encodeRes(w, res) });
 
 /** NULL takes and returns nothing. */
 const readVoid = (): null => null;
@@ -64,6 +65,8 @@ export const NFS3_CODECS = {
 export type Nfs3Codecs = typeof NFS3_CODECS;
 export type Nfs3Args<P extends Nfs3ProcName> = ReturnType<Nfs3Codecs[P]['decodeArgs']>;
 export type Nfs3Res<P extends Nfs3ProcName> = ReturnType<Nfs3Codecs[P]['decodeRes']>;
+/** What a server handler answers: Nfs3Res, or more where the encoder takes more. */
+export type Nfs3Reply<P extends Nfs3ProcName> = Parameters<Nfs3Codecs[P]['encodeRes']>[1];
 
 const byNumber = new Map<number, Nfs3Codec<unknown, unknown>>(
   Object.values(NFS3_CODECS).map((c) => [c.proc, c as Nfs3Codec<unknown, unknown>]),

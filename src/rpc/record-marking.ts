@@ -147,10 +147,14 @@ export class RecordDecoder {
   }
 }
 
-/** A record of `bytes` (the chunks' total, below 2^31) as one fragment copied into one buffer, mark first. */
-export function copyRecord(chunks: readonly Uint8Array[], bytes: number): Buffer {
+/**
+ * A record of `bytes` (the chunks' total, below 2^31) as one fragment copied into one buffer, mark first. With
+ * `recordBytes`, the chunks are only the start of a longer record whose rest the caller sends right after.
+ */
+export function copyRecord(chunks: readonly Uint8Array[], bytes: number, recordBytes = bytes): Buffer {
+  if (recordBytes < bytes || recordBytes > MAX_FRAGMENT_LENGTH) throw new RangeError(`record of ${recordBytes} bytes cannot hold ${bytes} or be one fragment`);
   const out = Buffer.allocUnsafe(4 + bytes);
-  out.writeUInt32BE(LAST_FRAGMENT + bytes, 0);
+  out.writeUInt32BE(LAST_FRAGMENT + recordBytes, 0);
   let at = 4;
   for (const c of chunks) {
     out.set(c, at);

@@ -12,7 +12,7 @@ import type { RpcRegistry } from './rpc-route.js';
 import type { RpcStats } from './rpc-stats.js';
 import { XdrDecodeError } from './xdr-error.js';
 import { XdrReader } from './xdr-reader.js';
-import { XdrWriter } from './xdr-writer.js';
+import { XdrWriter, type FileSlice } from './xdr-writer.js';
 
 export interface DispatchDeps {
   readonly registry: RpcRegistry;
@@ -24,11 +24,17 @@ export interface CallSource {
   readonly client: RpcClient;
   readonly local: { readonly address: string; readonly port: number };
   readonly maxReplyBytes: number;
+  /** See RpcCallContext.holdFile; only a transport that handles DispatchReply.slice gives it. */
+  readonly holdFile?: (fd: number) => number;
 }
 
-/** A reply as chunks ready for writev (or one datagram); the transport calls sent() once they are written. */
+/**
+ * A reply as chunks ready for writev (or one datagram); the transport calls sent() once they are written. With a
+ * slice (only where the call had holdFile), the reply is the chunks, then the file's range, then slice.after.
+ */
 export interface DispatchReply {
   readonly chunks: Buffer[];
+  readonly slice?: { readonly file: FileSlice; readonly after: Buffer[] };
   sent(): void;
 }
 
@@ -72,6 +78,7 @@ export async function dispatchMessage(deps: DispatchDeps, message: Buffer, sourc
       client: source.client,
       local: source.local,
       maxReplyBytes: source.maxReplyBytes,
+      ...(source.holdFile === undefined ? {} : { holdFile: source.holdFile }),
     };
     outcome = (await route.handler(context, results)) ?? { kind: 'success' };
   } catch (error) {
@@ -96,7 +103,7 @@ export async function dispatchMessage(deps: DispatchDeps, message: Buffer, sourc
         log.warn('rpc reply too large for its transport', { ...callFields(call, peer), bytes: results.length, limit: source.maxReplyBytes });
         return sent(stats, [encodeRpcReply({ kind: 'system_err', xid: call.xid })]);
       }
-      return sent(stats, results.chunks(), () => results.sent());
+      return replyOf(stats, results);
     case 'drop':
       stats.dropped++;
       return null;
@@ -118,6 +125,13 @@ function outcomeReply(outcome: RpcOutcome & { kind: 'proc_unavail' | 'auth_error
 function sent(stats: RpcStats, chunks: Buffer[], release: () => void = NOTHING_TO_RELEASE): DispatchReply {
   stats.replies++;
   return { chunks, sent: release };
+}
+
+function replyOf(stats: RpcStats, results: XdrWriter): DispatchReply {
+  const sliced = results.sliced();
+  if (sliced === null) return sent(stats, results.chunks(), () => results.sent());
+  stats.replies++;
+  return { chunks: sliced.before, slice: { file: sliced.file, after: sliced.after }, sent: () => results.sent() };
 }
 
 function callFields(call: RpcCall, client: string): Record<string, unknown> {

@@ -25,6 +25,11 @@ export interface RpcCallContext {
    * is answered with SYSTEM_ERR, so a program with large results (NFS READ, READDIR) sizes them to this.
    */
   readonly maxReplyBytes: number;
+  /**
+   * Present where the transport sends file slices from the kernel (TCP with the native addon): a descriptor of
+   * the same open file as `fd`, for XdrWriter.appendFileOpaque, that the handler closes once the reply is sent.
+   */
+  readonly holdFile?: (fd: number) => number;
 }
 
 /**

@@ -5,6 +5,7 @@
 // leaves nothing open; stop() closes listeners, connections and the datagram socket (replies of handlers still
 // running are dropped).
 import type { Logger } from '../log/logger.js';
+import type { KernelRecordSend } from './kernel-record-send.js';
 import { DEFAULT_MAX_RECORD } from './record-marking.js';
 import type { RpcProgram } from './rpc-program.js';
 import { buildRegistry } from './rpc-route.js';
@@ -47,6 +48,8 @@ export interface RpcServerOptions {
   readonly programs: readonly RpcProgram[];
   readonly log: Logger;
   readonly limits?: RpcServerLimits;
+  /** Sends TCP replies that carry file slices from the kernel; without it handlers get no holdFile and copy. */
+  readonly kernelSend?: KernelRecordSend | null;
 }
 
 export interface RpcBoundPorts {
@@ -96,7 +99,7 @@ export function createRpcServer(options: RpcServerOptions): RpcServer {
         let tcpPort: number | null = null;
         let udpPort: number | null = null;
         if (options.tcpPort !== null) {
-          tcp = createTcpTransport(deps, options.address, options.tcpPort, tcpLimits);
+          tcp = createTcpTransport(deps, options.address, options.tcpPort, tcpLimits, options.kernelSend ?? null);
           tcpPort = await tcp.start();
         }
         if (options.udpPort !== null) {

@@ -20,6 +20,10 @@ export interface RpcStats {
   tcpClosedGarbage: number;
   tcpClosedIdle: number;
   tcpOpen: number;
+  /** TCP replies whose payload went from a file to the socket inside the kernel (sendfile). */
+  tcpFromKernel: number;
+  /** Of those, sends that failed and closed their connection (the client went away, the file shrank). */
+  tcpFromKernelFailed: number;
   /** Datagrams dropped because too many calls were already being handled. */
   udpBusy: number;
 }
@@ -38,6 +42,8 @@ export function createRpcStats(): RpcStats {
     tcpClosedGarbage: 0,
     tcpClosedIdle: 0,
     tcpOpen: 0,
+    tcpFromKernel: 0,
+    tcpFromKernelFailed: 0,
     udpBusy: 0,
   };
 }

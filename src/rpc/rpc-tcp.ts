@@ -6,7 +6,9 @@
 // once, and while that many are running, or their records reach `maxInFlightBytes`, or replies are piling up
 // unread, the socket stops being read, so a client that pipelines holds a bounded amount of our memory; its
 // further calls wait in TCP's buffers. Large records are joined into pooled buffers, given back once their call
-// is answered.
+// is answered. With a kernel sender, a reply carrying a file slice (an NFS READ) goes out by sendfile(2) once
+// everything written before it is with the kernel; replies finished meanwhile wait their turn, so records never
+// interleave on the stream.
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
@@ -15,6 +17,7 @@ import type { DispatchDeps } from './rpc-dispatch.js';
 import { bufferPool, type BufferPool } from './buffer-pool.js';
 import { copyRecord, frameRecord, RecordDecoder } from './record-marking.js';
 import { bindError } from './rpc-server-error.js';
+import type { KernelRecordSend, RecordSending } from './kernel-record-send.js';
 
 export interface TcpLimits {
   readonly maxRecord: number;
@@ -35,7 +38,8 @@ export interface TcpTransport {
 /** Idle record buffers kept for all connections: about what one connection may have in flight. */
 const RECORDS_KEPT = 8;
 
-export function createTcpTransport(deps: DispatchDeps, address: string, port: number, limits: TcpLimits): TcpTransport {
+/** kernel: sends replies with file slices; null gives handlers no holdFile, so they copy. */
+export function createTcpTransport(deps: DispatchDeps, address: string, port: number, limits: TcpLimits, kernel: KernelRecordSend | null = null): TcpTransport {
   const sockets = new Set<Socket>();
   const records = bufferPool(limits.maxRecord, RECORDS_KEPT);
   let server: Server | null = null;
@@ -56,7 +60,7 @@ export function createTcpTransport(deps: DispatchDeps, address: string, port: nu
       sockets.delete(socket);
       stats.tcpOpen--;
     });
-    serveConnection(deps, socket, limits, records, log);
+    serveConnection(deps, socket, limits, records, log, kernel);
   };
 
   return {
@@ -92,11 +96,11 @@ export function createTcpTransport(deps: DispatchDeps, address: string, port: nu
  */
 const COPY_REPLY_BELOW = 64 * 1024;
 
-function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, records: BufferPool, log: Logger): void {
+function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, records: BufferPool, log: Logger, kernel: KernelRecordSend | null): void {
   const decoder = new RecordDecoder({ maxFragment: limits.maxRecord, maxRecord: limits.maxRecord, pool: records });
   const client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, transport: 'tcp' as const };
   const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
-  const source = { client, local, maxReplyBytes: Number.POSITIVE_INFINITY };
+  const source = { client, local, maxReplyBytes: Number.POSITIVE_INFINITY, ...(kernel === null ? {} : { holdFile: kernel.hold }) };
   const peer = `${client.address}:${client.port}`;
   // Records decoded but not yet started; only ever what one chunk held, since reading stops while any wait.
   let waiting: Buffer[] = [];
@@ -104,26 +108,85 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
   let inFlight = 0;
   let inFlightBytes = 0;
   let clientDone = false;
+  // Replies written through Node but not yet with the kernel, and who waits for there to be none.
+  let unwritten = 0;
+  let allWritten: (() => void)[] = [];
+  // A reply going out from the kernel (from waiting for the writes before it to its last byte), and the replies
+  // finished meanwhile, in order.
+  let kernelBusy = false;
+  let sending: RecordSending | null = null;
+  const held: DispatchReply[] = [];
 
   const flow = (): void => {
     if (socket.destroyed) return;
-    const hold = inFlight >= limits.maxInFlight || inFlightBytes >= limits.maxInFlightBytes || next < waiting.length || socket.writableLength > limits.maxPendingWriteBytes;
+    const hold = inFlight + held.length >= limits.maxInFlight || inFlightBytes >= limits.maxInFlightBytes || next < waiting.length || socket.writableLength > limits.maxPendingWriteBytes;
     if (hold && !socket.isPaused()) socket.pause();
     else if (!hold && socket.isPaused()) socket.resume();
   };
 
-  const send = (reply: DispatchReply): void => {
-    if (socket.destroyed || socket.writableEnded) return reply.sent();
+  const wrote = (reply: DispatchReply): void => {
+    reply.sent();
+    if (--unwritten === 0) for (const waiter of allWritten.splice(0)) waiter();
+  };
+
+  const write = (reply: DispatchReply): void => {
     const bytes = reply.chunks.reduce((n, c) => n + c.length, 0);
+    unwritten++;
     if (bytes <= COPY_REPLY_BELOW) {
-      socket.write(copyRecord(reply.chunks, bytes), () => reply.sent());
+      socket.write(copyRecord(reply.chunks, bytes), () => wrote(reply));
       return;
     }
     socket.cork();
     const pieces = frameRecord(reply.chunks);
     // The last piece's callback comes once all are written, or with an error when the socket is destroyed first.
-    pieces.forEach((piece, i) => socket.write(piece, i === pieces.length - 1 ? () => reply.sent() : undefined));
+    pieces.forEach((piece, i) => socket.write(piece, i === pieces.length - 1 ? () => wrote(reply) : undefined));
     socket.uncork();
+  };
+
+  const sendFromKernel = async (reply: DispatchReply, slice: NonNullable<DispatchReply['slice']>): Promise<void> => {
+    const headBytes = reply.chunks.reduce((n, c) => n + c.length, 0);
+    const tailBytes = slice.after.reduce((n, c) => n + c.length, 0);
+    const head = copyRecord(reply.chunks, headBytes, headBytes + slice.file.length + tailBytes);
+    // The kernel must not get the record's start before the bytes Node still holds for the socket.
+    if (unwritten > 0) await new Promise<void>((resolve) => allWritten.push(resolve));
+    if (socket.destroyed) return;
+    sending = kernel!.send(socket, head, slice.file, Buffer.concat(slice.after, tailBytes));
+    deps.stats.tcpFromKernel++;
+    try {
+      await sending.done;
+    } catch (error) {
+      deps.stats.tcpFromKernelFailed++;
+      // Cut mid-record, the stream cannot go on; the client reconnects and asks again.
+      log.debug('rpc tcp reply from file failed, connection closed', { client: peer, error });
+      socket.destroy();
+    } finally {
+      sending = null;
+    }
+  };
+
+  const out = (reply: DispatchReply): void => {
+    if (socket.destroyed || socket.writableEnded) return reply.sent();
+    const slice = reply.slice;
+    if (slice === undefined) return write(reply);
+    if (kernel === null) {
+      // Only a transport with a kernel sender gives handlers holdFile, so this is our bug; the reply cannot be made.
+      log.error('rpc tcp reply with a file slice but no kernel sender, connection closed', { client: peer });
+      reply.sent();
+      socket.destroy();
+      return;
+    }
+    kernelBusy = true;
+    void sendFromKernel(reply, slice).finally(() => {
+      reply.sent();
+      kernelBusy = false;
+      while (!kernelBusy && held.length > 0) out(held.shift()!);
+      pump();
+    });
+  };
+
+  const send = (reply: DispatchReply): void => {
+    if (kernelBusy) held.push(reply);
+    else out(reply);
   };
 
   const run = (record: Buffer): void => {
@@ -148,7 +211,7 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
     if (next === waiting.length) {
       waiting = [];
       next = 0;
-      if (clientDone && inFlight === 0 && !socket.writableEnded) socket.end();
+      if (clientDone && inFlight === 0 && !kernelBusy && !socket.writableEnded) socket.end();
     }
     flow();
   };
@@ -156,7 +219,7 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
   socket.setTimeout(limits.idleTimeoutMs);
   socket.on('timeout', () => {
     // A slow handler is not an idle client: its reply's write re-arms the timer.
-    if (inFlight > 0 || next < waiting.length) return;
+    if (inFlight > 0 || next < waiting.length || kernelBusy) return;
     deps.stats.tcpClosedIdle++;
     log.debug('rpc tcp connection idle, closed', { client: peer });
     socket.destroy();
@@ -181,5 +244,7 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
   socket.on('close', () => {
     waiting = [];
     next = 0;
+    sending?.abort();
+    for (const reply of held.splice(0)) reply.sent();
   });
 }

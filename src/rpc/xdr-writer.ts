@@ -3,12 +3,28 @@
 // Small items are copied into one growing buffer (doubling, so a reply of many small fields costs few
 // allocations). appendOpaque()/appendRaw() keep a large Buffer as its own chunk instead of copying it: an NFS
 // READ reply's megabyte goes from the file read to the socket untouched, and chunks() is ready for writev.
+// appendFileOpaque() goes further where the transport can send from the kernel: the bytes stay in the file, and
+// the reply carries the range (sliced()).
 // Values out of their type's range are programming errors and throw RangeError (Buffer's own checks).
 import { padded } from './xdr-reader.js';
 
 /** Below this, appending by reference costs more (one more iovec, one more header split) than copying. */
 const COPY_BELOW = 512;
 const ZEROS = Buffer.alloc(4);
+
+/** A byte range of an open file that a reply carries by reference; `fd` belongs to the reply (closed once sent). */
+export interface FileSlice {
+  readonly fd: number;
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** A reply with a file slice: the chunks before it, the slice, and the chunks after it (its fill, say). */
+export interface SlicedChunks {
+  readonly before: Buffer[];
+  readonly file: FileSlice;
+  readonly after: Buffer[];
+}
 
 export class XdrWriter {
   #buf: Buffer;
@@ -18,6 +34,8 @@ export class XdrWriter {
   readonly #chunks: Buffer[] = [];
   readonly #whenSent: (() => void)[] = [];
   #chunkBytes = 0;
+  /** The file slice, and how many of #chunks come before it. */
+  #slice: { readonly file: FileSlice; readonly chunksBefore: number } | null = null;
 
   constructor(initialCapacity = 1024) {
     this.#buf = Buffer.allocUnsafe(Math.max(16, initialCapacity));
@@ -121,6 +139,21 @@ export class XdrWriter {
     return this;
   }
 
+  /**
+   * Variable-length opaque whose bytes are a range of a file, for a transport that sends it from the kernel
+   * (sliced()); at most one per writer. The slice's descriptor must stay open until the reply is sent.
+   */
+  appendFileOpaque(file: FileSlice): this {
+    if (this.#slice !== null) throw new Error('XdrWriter: one file slice per reply');
+    this.uint(file.length);
+    this.#flushSegment();
+    this.#slice = { file, chunksBefore: this.#chunks.length };
+    this.#chunkBytes += file.length;
+    const fill = padded(file.length) - file.length;
+    if (fill > 0) this.raw(ZEROS.subarray(0, fill));
+    return this;
+  }
+
   /** Bytes already in XDR form, kept by reference when large. */
   appendRaw(bytes: Uint8Array): this {
     if (bytes.length < COPY_BELOW) return this.raw(bytes);
@@ -154,8 +187,18 @@ export class XdrWriter {
 
   /** What was written, as views in order (appended payloads are not copied); for socket.writev or framing. */
   chunks(): Buffer[] {
+    if (this.#slice !== null) throw new Error('XdrWriter: the reply has a file slice; use sliced()');
     const tail = this.#buf.subarray(this.#start, this.#pos);
     return tail.length > 0 ? [...this.#chunks, tail] : [...this.#chunks];
+  }
+
+  /** The reply around its file slice, or null when it has none (then chunks() is all of it). */
+  sliced(): SlicedChunks | null {
+    if (this.#slice === null) return null;
+    const tail = this.#buf.subarray(this.#start, this.#pos);
+    const after = this.#chunks.slice(this.#slice.chunksBefore);
+    if (tail.length > 0) after.push(tail);
+    return { before: this.#chunks.slice(0, this.#slice.chunksBefore), file: this.#slice.file, after };
   }
 
   /** A copy of the bytes written from `offset` (a length read earlier) to now. */

@@ -4,7 +4,9 @@ import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { authSysCredential, type OpaqueAuth } from '../../src/rpc/auth.js';
+import type { KernelRecordSend } from '../../src/rpc/kernel-record-send.js';
 import { createRpcServer, type RpcServerLimits } from '../../src/rpc/rpc-server.js';
+import type { RpcStats } from '../../src/rpc/rpc-stats.js';
 import type { ExportRule } from '../../src/nfs/export-access.js';
 import { handleSigner, type HandleSigner } from '../../src/nfs/file-handle.js';
 import { nfsProgram, rootHandle, type ServedExport } from '../../src/nfs/nfs-program.js';
@@ -27,6 +29,7 @@ export interface NfsTestServer {
   readonly tcp: number;
   readonly udp: number | null;
   readonly signer: HandleSigner;
+  stats(): Readonly<RpcStats>;
   root(exp: ServedExport): Buffer;
   /** A TCP client calling as this user (root by default), closed with the test. */
   client(user?: User): Promise<Nfs3TestClient>;
@@ -49,7 +52,7 @@ export function credentialOf(user: User): OpaqueAuth {
 export async function startNfs(
   t: TestContext,
   exports: readonly ServedExport[],
-  options: { udp?: boolean; limits?: RpcServerLimits; log?: Logger } = {},
+  options: { udp?: boolean; limits?: RpcServerLimits; log?: Logger; kernelSend?: KernelRecordSend } = {},
 ): Promise<NfsTestServer> {
   const signer = handleSigner(SECRET);
   const program = nfsProgram({
@@ -65,6 +68,7 @@ export async function startNfs(
     programs: [program],
     log: silentLogger(),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.kernelSend === undefined ? {} : { kernelSend: options.kernelSend }),
   });
   const ports = await server.start();
   t.after(() => server.stop());
@@ -73,6 +77,7 @@ export async function startNfs(
     tcp: ports.tcp!,
     udp: ports.udp,
     signer,
+    stats: () => server.stats(),
     root: (exp) => rootHandle(signer, exp),
     async client(user = ROOT) {
       const client = await connectNfs3(ports.tcp!, credentialOf(user), (xid += 0x10000));

@@ -15,13 +15,36 @@ import { openLayeredView, type LayeredView } from '../../src/nfs/view/layered-vi
 import { ALICE, BOB, ok, servedExport, startNfs, status } from './nfs-harness.js';
 import type { Nfs3TestClient } from './nfs3-test-client.js';
 import type { RpcServerLimits } from '../../src/rpc/rpc-server.js';
+import type { RpcStats } from '../../src/rpc/rpc-stats.js';
 import { keptPagesServed } from '../../src/nfs/procedures/dir-handlers.js';
+import { loadKernelRecordSend, type KernelRecordSend } from '../../src/rpc/kernel-record-send.js';
+import { isCi } from '../support/require-tool.js';
+
+/**
+ * The ways a READ's data reaches the socket: copied through the process, and sent from the kernel (sendfile,
+ * native/send_file.c), which must be built in CI; locally a test without it runs the copied way only.
+ */
+function readPaths(t: TestContext): Array<{ readonly how: string; readonly kernelSend?: KernelRecordSend }> {
+  const kernel = loadKernelRecordSend();
+  if (kernel.send === null) {
+    if (isCi()) assert.fail(`the sendfile addon must be built in CI: ${kernel.reason}`);
+    t.diagnostic(`READs from the kernel not tested: ${kernel.reason}`);
+    return [{ how: 'copied' }];
+  }
+  return [{ how: 'copied' }, { how: 'from the kernel', kernelSend: kernel.send }];
+}
+
+/** Descriptors this process has open (the kernel path holds one per READ until its reply is written). */
+const openDescriptors = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
 
 interface Lab {
   readonly golden: string;
   readonly layer: string;
   /** Serves the layer through a new LayeredView (a new one = a restart), closed before the folders go. */
-  serve(limits?: RpcServerLimits): Promise<{ c: Nfs3TestClient; as: (user: typeof ALICE) => Promise<Nfs3TestClient>; root: NfsFh3 }>;
+  serve(
+    limits?: RpcServerLimits,
+    kernelSend?: KernelRecordSend,
+  ): Promise<{ c: Nfs3TestClient; as: (user: typeof ALICE) => Promise<Nfs3TestClient>; root: NfsFh3; stats: () => Readonly<RpcStats> }>;
 }
 
 async function lab(t: TestContext): Promise<Lab> {
@@ -41,12 +64,12 @@ async function lab(t: TestContext): Promise<Lab> {
   return {
     golden,
     layer,
-    async serve(limits) {
+    async serve(limits, kernelSend) {
       const view = await openLayeredView({ golden: await openGoldenView(golden), folder: layer, log: silentLogger() });
       views.push(view);
       const exp = servedExport(7, view);
-      const server = await startNfs(t, [exp], limits === undefined ? {} : { limits });
-      return { c: await server.client(), as: (user) => server.client(user), root: server.root(exp) };
+      const server = await startNfs(t, [exp], { ...(limits === undefined ? {} : { limits }), ...(kernelSend === undefined ? {} : { kernelSend }) });
+      return { c: await server.client(), as: (user) => server.client(user), root: server.root(exp), stats: () => server.stats() };
     },
   };
 }
@@ -107,34 +130,43 @@ test('layered: exclusive CREATE retransmit, sticky /tmp refusals and SETATTR own
   assert.equal(lock.objAttributes?.uid, ALICE.uid);
 });
 
-test('READ buffers are reused only once their replies are written: 24 READs of 1 MiB in two waves, read late, each get their own bytes', async (t) => {
-  const l = await lab(t);
-  // Every MiB of the file is filled with its own byte, golden and (after a write) layer alike.
-  const mib = 1024 * 1024;
-  const content = Buffer.alloc(24 * mib);
-  for (let i = 0; i < 24; i++) content.fill(i + 1, i * mib, (i + 1) * mib);
-  await writeFile(join(l.golden, 'big'), content);
-  // The server goes on reading calls however many replies wait to be written, so the second wave is read
-  // while the first still waits (by default it stops reading at 4 MiB, which hides an early reuse).
-  const { c, root } = await l.serve({ maxPendingWriteBytes: 256 * mib });
-  const file = ok(await c.nfs('lookup', { what: { dir: root, name: 'big' } })).object;
-  for (const [label, offsetOf] of [['golden', (i: number) => i], ['layer', (i: number) => 23 - i]] as const) {
-    if (label === 'layer') ok(await c.nfs('write', { file, offset: 0, stable: StableHow.fileSync, data: Buffer.from([1]) }));
-    const read = (i: number) => c.nfs('read', { file, offset: offsetOf(i) * mib, count: mib });
-    // Replies are not read for a while: the first twelve back up in the server's socket, and the next twelve,
-    // read meanwhile, would overwrite them if their buffers went back to the pool before they were written.
-    c.rpc.socket.pause();
-    const first = Array.from({ length: 12 }, (_, i) => read(i));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const second = Array.from({ length: 12 }, (_, i) => read(12 + i));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    c.rpc.socket.resume();
-    const results = await Promise.all([...first, ...second]);
-    results.forEach((res, i) => {
-      const data = Buffer.from(ok(res).data);
-      assert.equal(data.length, mib);
-      assert.ok(data.subarray(1).every((b) => b === offsetOf(i) + 1), `${label} READ ${i} got its own MiB`);
-    });
+test('READ replies read late still hold their own bytes, copied or from the kernel: 24 READs of 1 MiB in two waves', async (t) => {
+  for (const path of readPaths(t)) {
+    const l = await lab(t);
+    // Every MiB of the file is filled with its own byte, golden and (after a write) layer alike.
+    const mib = 1024 * 1024;
+    const content = Buffer.alloc(24 * mib);
+    for (let i = 0; i < 24; i++) content.fill(i + 1, i * mib, (i + 1) * mib);
+    await writeFile(join(l.golden, 'big'), content);
+    // The server goes on reading calls however many replies wait to be written, so the second wave is read
+    // while the first still waits (by default it stops reading at 4 MiB, which hides an early reuse).
+    const { c, root, stats } = await l.serve({ maxPendingWriteBytes: 256 * mib }, path.kernelSend);
+    const file = ok(await c.nfs('lookup', { what: { dir: root, name: 'big' } })).object;
+    const descriptors = await openDescriptors();
+    for (const [label, offsetOf] of [['golden', (i: number) => i], ['layer', (i: number) => 23 - i]] as const) {
+      if (label === 'layer') ok(await c.nfs('write', { file, offset: 0, stable: StableHow.fileSync, data: Buffer.from([1]) }));
+      const read = (i: number) => c.nfs('read', { file, offset: offsetOf(i) * mib, count: mib });
+      // Replies are not read for a while: the first twelve back up in the server's socket, and the next twelve,
+      // read meanwhile, would overwrite them if their buffers went back to the pool before they were written.
+      c.rpc.socket.pause();
+      const first = Array.from({ length: 12 }, (_, i) => read(i));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = Array.from({ length: 12 }, (_, i) => read(12 + i));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      c.rpc.socket.resume();
+      const results = await Promise.all([...first, ...second]);
+      results.forEach((res, i) => {
+        const data = Buffer.from(ok(res).data);
+        assert.equal(data.length, mib);
+        assert.ok(data.subarray(1).every((b) => b === offsetOf(i) + 1), `${path.how}: ${label} READ ${i} got its own MiB`);
+      });
+    }
+    assert.equal(stats().tcpFromKernel, path.kernelSend === undefined ? 0 : 48, `${path.how}: how the 48 READs were sent`);
+    assert.equal(stats().tcpFromKernelFailed, 0);
+    // The views keep the golden file and the layer's copy open (one descriptor each); what each of the 48 READs
+    // held is closed once its reply was written.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok((await openDescriptors()) <= descriptors + 2, `${path.how}: no descriptor left behind by the READs`);
   }
 });
 
@@ -177,23 +209,30 @@ test('layered: a READDIRPLUS page asked again shows every change since, made thr
   assert.equal((await page(etc)).get('..')?.mode, 0o750, "the parent's own attributes");
 });
 
-test('layered: sequential READs read ahead, and a WRITE into the range read ahead is what the next READ returns', async (t) => {
-  const { golden, serve } = await lab(t);
-  const MiB = 1024 * 1024;
-  const bytes = Buffer.alloc(4 * MiB);
-  for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32BE(i, i);
-  await writeFile(join(golden, 'big'), bytes);
-  const { c, root } = await serve();
-  const big = ok(await c.nfs('lookup', { what: { dir: root, name: 'big' } })).object;
-  const read = async (offset: number) => Buffer.from(ok(await c.nfs('read', { file: big, offset, count: MiB })).data);
-  // Whole file, in order: every range as it is, whether read ahead or not.
-  const whole = Buffer.concat([await read(0), await read(MiB), await read(2 * MiB), await read(3 * MiB)]);
-  assert.ok(whole.equals(bytes), 'read in order, byte-identical');
-  // Read the first range again: the second is now being read ahead; change it before asking for it.
-  assert.ok((await read(0)).equals(bytes.subarray(0, MiB)));
-  ok(await c.nfs('write', { file: big, offset: MiB + 10, stable: StableHow.fileSync, data: Buffer.from('changed') }));
-  const second = await read(MiB);
-  assert.equal(second.subarray(10, 17).toString(), 'changed', 'the WRITE shows, not the range read ahead before it');
-  assert.ok(second.subarray(0, 10).equals(bytes.subarray(MiB, MiB + 10)));
-  assert.ok((await read(2 * MiB)).equals(bytes.subarray(2 * MiB, 3 * MiB)), 'and reading on from there is right');
+test('layered: sequential READs (read ahead, or from the kernel), and a WRITE into the next range is what the next READ returns', async (t) => {
+  for (const path of readPaths(t)) {
+    const { golden, serve } = await lab(t);
+    const MiB = 1024 * 1024;
+    const bytes = Buffer.alloc(4 * MiB);
+    for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32BE(i, i);
+    await writeFile(join(golden, 'big'), bytes);
+    const { c, root, stats } = await serve(undefined, path.kernelSend);
+    const big = ok(await c.nfs('lookup', { what: { dir: root, name: 'big' } })).object;
+    const read = async (offset: number) => Buffer.from(ok(await c.nfs('read', { file: big, offset, count: MiB })).data);
+    // Whole file, in order: every range as it is, whether read ahead or not.
+    const whole = Buffer.concat([await read(0), await read(MiB), await read(2 * MiB), await read(3 * MiB)]);
+    assert.ok(whole.equals(bytes), 'read in order, byte-identical');
+    // Read the first range again: the second is now being read ahead; change it before asking for it.
+    assert.ok((await read(0)).equals(bytes.subarray(0, MiB)));
+    ok(await c.nfs('write', { file: big, offset: MiB + 10, stable: StableHow.fileSync, data: Buffer.from('changed') }));
+    const second = await read(MiB);
+    assert.equal(second.subarray(10, 17).toString(), 'changed', 'the WRITE shows, not the range read ahead before it');
+    assert.ok(second.subarray(0, 10).equals(bytes.subarray(MiB, MiB + 10)));
+    assert.ok((await read(2 * MiB)).equals(bytes.subarray(2 * MiB, 3 * MiB)), 'and reading on from there is right');
+    // Past the end: nothing, and eof.
+    const end = ok(await c.nfs('read', { file: big, offset: 4 * MiB - 100, count: MiB }));
+    assert.equal(end.data.length, 100);
+    assert.equal(end.eof, true);
+    assert.equal(stats().tcpFromKernel > 0, path.kernelSend !== undefined, `${path.how}: how the READs were sent`);
+  }
 });

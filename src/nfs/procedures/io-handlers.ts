@@ -1,10 +1,12 @@
 // NFSv3 data procedures over a View (RFC 1813 §3.3.6 READ, §3.3.7 WRITE, §3.3.21 COMMIT).
+import { close } from 'node:fs';
 import { wccData } from '../fattr.js';
-import type { CommitArgs, CommitRes, ReadArgs, ReadRes, WriteArgs, WriteRes } from '../nfs3-io-procs.js';
+import type { FileSlice } from '../../rpc/xdr-writer.js';
+import type { CommitArgs, CommitRes, ReadArgs, ReadReply, WriteArgs, WriteRes } from '../nfs3-io-procs.js';
 import { Nfs3Status, type Nfs3ErrorStat } from '../nfs3-status.js';
 import { EMPTY_WCC, FATTR3_SIZE, StableHow, type NfsFh3, type StableHowValue, type WccData } from '../nfs3-types.js';
 import { mayReadData, mayWriteData } from '../permissions.js';
-import type { FileAttributes, Stability } from '../view/view.js';
+import type { FileAttributes, FileRange, Stability } from '../view/view.js';
 import { MAX_TRANSFER } from './attr-handlers.js';
 import { bufferPool } from '../../rpc/buffer-pool.js';
 import { open, type NfsCall, type Target } from './nfs-call.js';
@@ -35,7 +37,14 @@ function notAFile(a: FileAttributes): Nfs3ErrorStat | null {
   return a.type === 'reg' ? null : Nfs3Status.inval;
 }
 
-export async function read(call: NfsCall, args: ReadArgs): Promise<ReadRes> {
+/**
+ * From this many bytes a READ's data goes from the file to the socket inside the kernel, where the transport can
+ * (TCP with the sendfile addon): no pread into our memory, no copy out of it. Smaller reads are copied, since
+ * a send from the kernel holds the connection's other replies until it is done.
+ */
+const FROM_KERNEL_AT = 64 * 1024;
+
+export async function read(call: NfsCall, args: ReadArgs): Promise<ReadReply> {
   const found = await open(call, args.file);
   if (!found.ok) return { status: found.status, fileAttributes: null };
   const { target, attrs } = found;
@@ -45,6 +54,15 @@ export async function read(call: NfsCall, args: ReadArgs): Promise<ReadRes> {
   if (!mayReadData(attrs, target.who)) return { status: Nfs3Status.acces, fileAttributes };
   // A short read is legal (the client asks again from where it ended), so fitting a datagram costs only a round trip.
   const count = Math.max(0, Math.min(args.count, MAX_TRANSFER, call.room - READ_OVERHEAD));
+  if (call.holdFile !== undefined && target.view.openRange !== undefined && count >= FROM_KERNEL_AT) {
+    const range = await target.view.openRange(target.id, BigInt(args.offset), count);
+    if (!range.ok) return { status: viewStatus(range.error), fileAttributes };
+    const slice = holdSlice(call.holdFile, range.value);
+    if (slice !== null) {
+      call.whenSent(() => close(slice.fd, () => {}));
+      return { status: Nfs3Status.ok, fileAttributes, eof: range.value.eof, data: slice };
+    }
+  }
   const ahead = READ_AHEAD.take(target.view, target.id, args.offset, count);
   const buffer = ahead?.buffer ?? READ_BUFFERS.take(count);
   call.whenSent(() => READ_BUFFERS.give(buffer));
@@ -54,6 +72,19 @@ export async function read(call: NfsCall, args: ReadArgs): Promise<ReadRes> {
   if (!got.ok) return { status: viewStatus(got.error), fileAttributes };
   if (!got.value.eof && got.value.data.length === count) READ_AHEAD.start(target.view, target.id, args.offset + count, count);
   return { status: Nfs3Status.ok, fileAttributes, eof: got.value.eof, data: got.value.data };
+}
+
+/** The range on a descriptor of the reply's own; null when the view's file is closing or none can be had. */
+function holdSlice(holdFile: (fd: number) => number, range: FileRange): FileSlice | null {
+  const fd = range.file.fd;
+  // -1: the view is closing the file (its handle cache moved on); the copying path opens it again.
+  if (fd < 0) return null;
+  try {
+    return { fd: holdFile(fd), offset: range.offset, length: range.length };
+  } catch {
+    // Out of descriptors, say: copying needs none.
+    return null;
+  }
 }
 
 type Changeable = { readonly ok: true; readonly target: Target; readonly attrs: FileAttributes } | { readonly ok: false; readonly status: Nfs3ErrorStat; readonly fileWcc: WccData };

@@ -39,6 +39,8 @@ export interface NfsCall {
   nowNs(): bigint;
   /** Runs `fn` once the reply is written (or dropped): a buffer lent to the reply goes back then. */
   whenSent(fn: () => void): void;
+  /** Where the reply may carry file slices sent from the kernel: see RpcCallContext.holdFile. */
+  readonly holdFile?: (fd: number) => number;
 }
 
 export interface NfsCallSource {
@@ -49,12 +51,14 @@ export interface NfsCallSource {
   readonly auth: Credential;
   readonly room: number;
   readonly whenSent: (fn: () => void) => void;
+  readonly holdFile?: (fd: number) => number;
 }
 
 export function nfsCall(source: NfsCallSource): NfsCall {
   return {
     room: source.room,
     whenSent: source.whenSent,
+    ...(source.holdFile === undefined ? {} : { holdFile: source.holdFile }),
     writeVerifier: source.writeVerifier,
     nowNs: () => BigInt(Date.now()) * 1_000_000n,
     resolve(fh) {

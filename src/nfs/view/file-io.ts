@@ -1,7 +1,7 @@
 // Reading a byte range of an open file and the space of a folder's file system, for the views (RFC 1813 READ, FSSTAT).
 import type { FileHandle } from 'node:fs/promises';
 import { statfs } from 'node:fs/promises';
-import type { FsStats } from './view.js';
+import type { FileRange, FsStats } from './view.js';
 
 /** Up to `count` bytes at `offset` of a file of `size` bytes, into `into` when it is large enough; eof when the range reaches the end. */
 export async function readRange(fh: FileHandle, size: bigint, offset: bigint, count: number, into?: Buffer): Promise<{ data: Buffer; eof: boolean }> {
@@ -15,6 +15,12 @@ export async function readRange(fh: FileHandle, size: bigint, offset: bigint, co
     have += bytesRead;
   }
   return { data: data.subarray(0, have), eof: offset + BigInt(have) >= size };
+}
+
+/** The part of `count` bytes at `offset` that a file of `size` bytes holds. */
+export function rangeIn(file: FileHandle, size: bigint, offset: bigint, count: number): FileRange {
+  const length = offset >= size ? 0 : Number(size - offset < BigInt(count) ? size - offset : BigInt(count));
+  return { file, offset: Number(offset), length, eof: offset + BigInt(length) >= size };
 }
 
 /** A read-only export reports no space available to the client. */

@@ -7,10 +7,10 @@ import { lstat, open, readdir, readlink, realpath, type FileHandle } from 'node:
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { attributesFromStat, bornOf, fromStats, inoOf, loadStatMany, sameStat, STAT_FIELDS, statErrno, type StatMany } from './file-stat.js';
-import { readRange } from './file-io.js';
+import { rangeIn, readRange } from './file-io.js';
 import { dirWatches } from './dir-watches.js';
 import { ListingCache } from './listing-cache.js';
-import { checkName, type DirEntry, type FileAttributes, type ReadDirPage, type ReadOnlyView, type ViewError, type ViewResult } from './view.js';
+import { checkName, type DirEntry, type FileAttributes, type FileRange, type ReadDirPage, type ReadOnlyView, type ViewError, type ViewResult } from './view.js';
 
 interface Place {
   readonly path: string;
@@ -33,6 +33,7 @@ export interface GoldenEntry {
 }
 
 export interface GoldenView extends ReadOnlyView {
+  openRange(id: bigint, offset: bigint, count: number): Promise<ViewResult<FileRange>>;
   readonly root: string;
   /** Where a file id lives now, for the layer above; null when it is not (or no longer) in the folder. */
   placeOf(id: bigint): Promise<Place | null>;
@@ -223,6 +224,18 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     return handle;
   };
 
+  /** A regular file's kept open handle and its size from the attributes. */
+  const openRegular = async (id: bigint): Promise<ViewResult<{ handle: FileHandle; size: bigint }>> => {
+    const found = await statOf(id);
+    if (!found.ok) return found;
+    const { attrs } = found.value.st;
+    if (attrs.type === 'dir') return fail('ISDIR');
+    if (attrs.type !== 'reg') return fail('INVAL');
+    const handle = await openFor(id, found.value.place);
+    if (handle === null) return fail('STALE');
+    return ok({ handle, size: attrs.size });
+  };
+
   // Keyed by directory id; an entry counts only while the directory's mtime is the one it was read at.
   // freshUntil and seen: until then, and while no report came for the directory, every entry's attributes are
   // fresh, so a client paging through a large directory does not have each page look at every entry again.
@@ -343,14 +356,14 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       return ok(await readlink(found.value.place.path));
     },
     async read(id, offset, count, into) {
-      const found = await statOf(id);
-      if (!found.ok) return found;
-      const { attrs } = found.value.st;
-      if (attrs.type === 'dir') return fail('ISDIR');
-      if (attrs.type !== 'reg') return fail('INVAL');
-      const handle = await openFor(id, found.value.place);
-      if (handle === null) return fail('STALE');
-      return ok(await readRange(handle, attrs.size, offset, count, into));
+      const opened = await openRegular(id);
+      if (!opened.ok) return opened;
+      return ok(await readRange(opened.value.handle, opened.value.size, offset, count, into));
+    },
+    async openRange(id, offset, count) {
+      const opened = await openRegular(id);
+      if (!opened.ok) return opened;
+      return ok(rangeIn(opened.value.handle, opened.value.size, offset, count));
     },
     async readdir(dirId, cookie, verifier, max) {
       const dir = await statOf(dirId);

@@ -7,8 +7,8 @@
 import { constants, type BigIntStats } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { folderSpace, readRange } from './file-io.js';
-import type { FsStats, Stability } from './view.js';
+import { folderSpace, rangeIn, readRange } from './file-io.js';
+import type { FileRange, FsStats, Stability } from './view.js';
 
 /** Open content files kept; beyond this the least recently used is synced and closed. */
 const OPEN_KEPT = 64;
@@ -20,6 +20,8 @@ export interface ContentStore {
   stat(id: bigint): Promise<BigIntStats | null>;
   /** `size`: the file's size as just read from its attributes, which spares another fstat per READ. */
   read(id: bigint, offset: bigint, count: number, size: bigint, into?: Buffer): Promise<{ data: Buffer; eof: boolean }>;
+  /** Where those bytes are, as View.openRange answers. */
+  openRange(id: bigint, offset: bigint, count: number, size: bigint): Promise<FileRange>;
   write(id: bigint, offset: bigint, data: Uint8Array, stable: Stability): Promise<void>;
   /** Everything written so far reaches the disk. */
   sync(id: bigint): Promise<void>;
@@ -113,6 +115,9 @@ export async function openContentStore(folder: string): Promise<ContentStore> {
     stat: statOf,
     async read(id, offset, count, size, into) {
       return readRange(await handleOf(id), size, offset, count, into);
+    },
+    async openRange(id, offset, count, size) {
+      return rangeIn(await handleOf(id), size, offset, count);
     },
     write: (id, offset, data, stable) =>
       changing(id, async () => {

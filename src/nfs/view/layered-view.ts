@@ -334,6 +334,14 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
       if (state.meta.get(id)?.data === true) return ok(await content.read(id, offset, count, attrs.value.size, into));
       return golden.read(id, offset, count, into);
     },
+    async openRange(id, offset, count) {
+      const attrs = await attrsOf(id);
+      if (!attrs.ok) return attrs;
+      const bad = regular(attrs.value);
+      if (bad !== null) return fail(bad);
+      if (state.meta.get(id)?.data === true) return ok(await content.openRange(id, offset, count, attrs.value.size));
+      return golden.openRange(id, offset, count);
+    },
     async readdir(dirId, cookie, _verifier, max) {
       const dir = await directory(dirId);
       if (!dir.ok) return dir;

@@ -15,6 +15,7 @@ export function readOnlyView(golden: GoldenView): View {
     lookup: (dirId, name) => golden.lookup(dirId, name),
     readlink: (id) => golden.readlink(id),
     read: (id, offset, count, into) => golden.read(id, offset, count, into),
+    openRange: (id, offset, count) => golden.openRange(id, offset, count),
     readdir: (dirId, cookie, verifier, max) => golden.readdir(dirId, cookie, verifier, max),
     setattr: readOnlyFs,
     write: readOnlyFs,

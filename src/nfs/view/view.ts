@@ -1,4 +1,5 @@
 // The file system an NFS client sees through one export (RFC 1813 §3 semantics), by file id, never by client path.
+import type { FileHandle } from 'node:fs/promises';
 
 export type FileType = 'reg' | 'dir' | 'blk' | 'chr' | 'lnk' | 'sock' | 'fifo';
 
@@ -55,6 +56,14 @@ export interface ReadDirPage {
   readonly verifier: bigint;
 }
 
+/** Up to count bytes of a file at offset, as openRange answers them; length 0 at or past the end. */
+export interface FileRange {
+  readonly file: FileHandle;
+  readonly offset: number;
+  readonly length: number;
+  readonly eof: boolean;
+}
+
 export interface ReadOnlyView {
   readonly rootId: bigint;
   getattr(id: bigint): Promise<ViewResult<FileAttributes>>;
@@ -73,6 +82,12 @@ export interface ReadOnlyView {
   readlink(id: bigint): Promise<ViewResult<string>>;
   /** `into`: a buffer to read into when it is large enough (the server's pool), so a READ allocates nothing. */
   read(id: bigint, offset: bigint, count: number, into?: Buffer): Promise<ViewResult<{ readonly data: Buffer; readonly eof: boolean }>>;
+  /**
+   * Like read, but answers where the bytes are instead of reading them: an open file (the view's own, valid only
+   * until the caller's next await: dup its descriptor at once) and the range of it to send. Absent where a view
+   * cannot say.
+   */
+  openRange?(id: bigint, offset: bigint, count: number): Promise<ViewResult<FileRange>>;
   /** Entries after `cookie` (0 = from the start), at most `max` of them, '.' and '..' included first. */
   readdir(dirId: bigint, cookie: bigint, verifier: bigint, max: number): Promise<ViewResult<ReadDirPage>>;
 }

@@ -1,0 +1,80 @@
+// Sends one RPC record over TCP (RFC 5531 §11) whose middle is a range of a file, straight from the kernel:
+// sendfile(2) through native/send_file.c, so an NFS READ's megabyte is neither read into the process nor copied
+// out of it again.
+import { closeSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { loadAddon } from '../native/load-addon.js';
+import type { FileSlice } from './xdr-writer.js';
+
+interface SendFileAddon {
+  sendRecord(socketFd: number, head: Buffer, fileFd: number, offset: number, length: number, tail: Buffer, timeoutMs: number): Promise<number>;
+  dup(fd: number): number;
+  shutdown(fd: number): void;
+}
+
+/** One record on its way: done settles once it is all with the kernel, or the send failed. */
+export interface RecordSending {
+  readonly done: Promise<void>;
+  /** Makes a send waiting on a client that does not read give up now (the connection is being closed). */
+  abort(): void;
+}
+
+export interface KernelRecordSend {
+  /** A descriptor of the same open file as `fd`, valid until closed whatever becomes of `fd` (RpcCallContext.holdFile). */
+  hold(fd: number): number;
+  /**
+   * Sends `head`, the file's range, then `tail` on the socket. Nothing else may be written to the socket until
+   * done settles, and nothing may be queued in it when this is called. A failure leaves the stream cut mid-record.
+   */
+  send(socket: Socket, head: Buffer, file: FileSlice, tail: Buffer): RecordSending;
+}
+
+/** A client that makes no room in its socket for this long is given up on (as the HTTP server does). */
+const STALL_MS = 30_000;
+
+export function loadKernelRecordSend(from: string = import.meta.url): { readonly send: KernelRecordSend | null; readonly reason: string | null } {
+  const loaded = loadAddon<SendFileAddon>(
+    'send_file',
+    (m) => typeof m.sendRecord === 'function' && typeof m.dup === 'function' && typeof m.shutdown === 'function',
+    from,
+  );
+  if (!loaded.ok) return { send: null, reason: loaded.reason };
+  const addon = loaded.addon;
+  return {
+    reason: null,
+    send: {
+      hold: (fd) => addon.dup(fd),
+      send(socket, head, file, tail) {
+        const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+        if (typeof fd !== 'number' || fd < 0) {
+          return { done: Promise.reject(Object.assign(new Error('socket has no descriptor'), { code: 'NO_SOCKET_FD' })), abort: () => {} };
+        }
+        // The job sends on a duplicate, closed once it settles: should Node close the socket meanwhile, its number
+        // cannot go to another connection under us.
+        const own = addon.dup(fd);
+        let settled = false;
+        const settle = (): void => {
+          settled = true;
+          closeSync(own);
+        };
+        let sending: Promise<number>;
+        try {
+          sending = addon.sendRecord(own, head, file.fd, file.offset, file.length, tail, STALL_MS);
+        } catch (error) {
+          settle();
+          throw error;
+        }
+        const done = sending.then(settle, (error: unknown) => {
+          settle();
+          throw error;
+        });
+        return {
+          done,
+          abort: () => {
+            if (!settled) addon.shutdown(own);
+          },
+        };
+      },
+    },
+  };
+}
