@@ -37,6 +37,7 @@ import { macForIp } from './net/arp-table.js';
 import { createNfsExports, type NfsExports } from './nfs/exports.js';
 import { createNfsService } from './nfs/nfs-service.js';
 import { loadKernelRecordSend } from './rpc/kernel-record-send.js';
+import { loadStatMany } from './nfs/view/file-stat.js';
 import type { Store } from './store/store.js';
 
 export interface Running {
@@ -239,6 +240,8 @@ async function startNfs(config: ServeConfig, store: Store, log: Logger, stops: (
   stops.push(() => exports.close());
   const kernel = loadKernelRecordSend();
   if (kernel.send === null) log.warn('NFS READ replies will be copied through the process (no sendfile addon)', { reason: kernel.reason });
+  const stats = loadStatMany();
+  if (!stats.native) log.warn('NFS listings will stat golden entries one at a time through fs.lstat (no stat_many addon)', { reason: stats.reason });
   const service = createNfsService({
     kernelSend: kernel.send,
     address: config.address,

@@ -3,7 +3,8 @@
 // Each fragment is a 4-byte header (top bit: last fragment of the record; low 31 bits: its length) and its
 // bytes. Limits are enforced on headers, before any of the announced bytes are kept: a peer announcing 2 GiB
 // costs us 4 bytes, then the decoder fails for good and says the connection must close, since the stream can
-// no longer be resynchronised. Records that arrive in one fragment inside one chunk come out as views.
+// no longer be resynchronised. Records are copied out of the chunks as they arrive, so nothing refers to a
+// chunk once its push returns and a transport may read into one buffer again and again.
 
 import type { BufferPool } from './buffer-pool.js';
 
@@ -52,8 +53,16 @@ export class RecordDecoder {
   /** Bytes of the current fragment still to come; -1 while reading a header. */
   #fragmentLeft = -1;
   #fragmentIsLast = false;
-  /** Pieces of the current record, all views of pushed chunks. */
+  /** Pieces of a record of several fragments, copied from the pushed chunks. */
   #pieces: Buffer[] = [];
+  /**
+   * A one-fragment record (what RPC clients send) is copied into one buffer as its chunks arrive: a small one
+   * into a buffer of its size from the start; a large one into a pooled buffer once POOLED_FROM of its bytes
+   * came (before that, into pieces), so that announcing a megabyte costs nothing until the bytes come.
+   */
+  #joined: Buffer | null = null;
+  /** The length of the current record when it is one fragment, else -1. */
+  #oneFragment = -1;
   #recordBytes = 0;
   #error: RecordError | null = null;
   readonly #pool: BufferPool | undefined;
@@ -95,8 +104,10 @@ export class RecordDecoder {
       }
       const take = Math.min(this.#fragmentLeft, buf.length - at);
       if (take > 0) {
-        this.#pieces.push(buf.subarray(at, at + take));
+        if (this.#joined !== null) buf.copy(this.#joined, this.#recordBytes, at, at + take);
+        else this.#pieces.push(Buffer.from(buf.subarray(at, at + take)));
         this.#recordBytes += take;
+        if (this.#joined === null && this.#oneFragment >= 0 && this.#recordBytes >= POOLED_FROM) this.#join();
         this.#fragmentLeft -= take;
         at += take;
       }
@@ -120,14 +131,30 @@ export class RecordDecoder {
     }
     this.#fragmentLeft = length;
     this.#fragmentIsLast = (header & LAST_FRAGMENT) !== 0;
+    this.#oneFragment = this.#fragmentIsLast && this.#recordBytes === 0 ? length : -1;
+    if (this.#oneFragment >= 0 && length < POOLED_FROM) this.#joined = Buffer.allocUnsafe(length);
     return null;
+  }
+
+  /** The pieces so far of a large one-fragment record, into the buffer that will hold all of it. */
+  #join(): void {
+    const pool = this.#pool;
+    const whole = this.#oneFragment;
+    const joined = pool !== undefined && whole <= pool.size ? pool.take(whole) : Buffer.allocUnsafe(whole);
+    let at = 0;
+    for (const piece of this.#pieces) at += piece.copy(joined, at);
+    this.#pieces = [];
+    this.#joined = joined;
   }
 
   #takeRecord(): Buffer {
     const pieces = this.#pieces;
     const bytes = this.#recordBytes;
     let out: Buffer;
-    if (pieces.length === 1) out = pieces[0]!;
+    if (this.#joined !== null) {
+      out = this.#joined.subarray(0, bytes);
+      this.#joined = null;
+    } else if (pieces.length === 1) out = pieces[0]!;
     else if (this.#pool !== undefined && bytes >= POOLED_FROM && bytes <= this.#pool.size) {
       const joined = this.#pool.take(bytes);
       let at = 0;
@@ -141,6 +168,8 @@ export class RecordDecoder {
 
   #fail(error: RecordError): void {
     this.#error = error;
+    if (this.#joined !== null) this.#pool?.give(this.#joined);
+    this.#joined = null;
     this.#pieces = [];
     this.#recordBytes = 0;
     this.#headerHave = 0;

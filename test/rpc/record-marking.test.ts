@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { copyRecord, DEFAULT_MAX_RECORD, encodeRecord, frameRecord, RecordDecoder } from '../../src/rpc/record-marking.js';
 import { decodeRpcCall } from '../../src/rpc/rpc-message.js';
+import { bufferPool } from '../../src/rpc/buffer-pool.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'rpc');
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
@@ -35,10 +36,42 @@ test('the nfs-ls stream gives its two calls, whole or split at any byte', () => 
   for (const record of oneByteAtATime) assert.equal(decodeRpcCall(record).ok, true);
 });
 
-test('a record in one fragment inside one chunk comes out as a view of that chunk', () => {
-  const chunk = encodeRecord(hex('01020304'));
-  const [record] = feed(new RecordDecoder(), [chunk]);
-  assert.equal(record?.buffer, chunk.buffer);
+test('records own their bytes: the transport may read into the same buffer again once push returns', () => {
+  const pool = bufferPool(DEFAULT_MAX_RECORD, 4);
+  const large = Buffer.alloc(300_000, 0x5a);
+  const cases: Array<[string, Buffer]> = [
+    ['small, one fragment', encodeRecord(hex('01020304'))],
+    ['large, one fragment (pooled)', encodeRecord(large)],
+    ['several fragments', hex('00000002 0102  80000002 0304')],
+  ];
+  for (const [label, stream] of cases) {
+    const decoder = new RecordDecoder({ pool });
+    // One reused read buffer, as the TCP transport reads: filled, pushed, overwritten.
+    const reading = Buffer.alloc(64 * 1024);
+    const records: Buffer[] = [];
+    for (let at = 0; at < stream.length; at += reading.length) {
+      const n = stream.copy(reading, 0, at, at + reading.length);
+      records.push(...decoder.push(reading.subarray(0, n)).records);
+      reading.fill(0xee);
+    }
+    assert.equal(records.length, 1, label);
+    assert.deepEqual(records[0], label.startsWith('large') ? large : hex('01020304'), `${label}: intact after the buffer was reused`);
+  }
+});
+
+test('a large record takes a pooled buffer only once 64 KiB of it arrived, not when announced', () => {
+  const pool = bufferPool(DEFAULT_MAX_RECORD, 4);
+  pool.give(pool.take(1));
+  assert.equal(pool.free, 1);
+  const decoder = new RecordDecoder({ pool });
+  const stream = encodeRecord(Buffer.alloc(1024 * 1024, 1));
+  decoder.push(stream.subarray(0, 4 + 65_535));
+  assert.equal(pool.free, 1, 'announced and 64 KiB less a byte arrived: nothing taken');
+  decoder.push(stream.subarray(4 + 65_535, 4 + 65_536));
+  assert.equal(pool.free, 0, 'from 64 KiB on, the record is joined into a pooled buffer');
+  const [record] = decoder.push(stream.subarray(4 + 65_536)).records;
+  assert.equal(record?.length, 1024 * 1024);
+  assert.ok(record?.every((b) => b === 1));
 });
 
 test('fragments without the last bit are joined into one record', () => {

@@ -19,19 +19,21 @@ interface StatManyAddon {
   lstatMany(folder: string, names: string, count: number, out: Float64Array): number;
 }
 
-let loaded: { readonly statMany: StatMany; readonly native: boolean } | undefined;
+type StatManyLoad = { readonly statMany: StatMany; readonly native: boolean; readonly reason: string | null };
+let loaded: StatManyLoad | undefined;
 
 /** The native batch when built, else lstatSync per name: the same numbers either way. Loaded on first use. */
-export function loadStatMany(): { readonly statMany: StatMany; readonly native: boolean } {
+export function loadStatMany(): StatManyLoad {
   return (loaded ??= load());
 }
 
-function load(): { readonly statMany: StatMany; readonly native: boolean } {
+function load(): StatManyLoad {
   const found = loadAddon<StatManyAddon>('stat_many', (m) => typeof m.lstatMany === 'function', import.meta.url);
-  if (!found.ok) return { statMany: statManyInJs, native: false };
+  if (!found.ok) return { statMany: statManyInJs, native: false, reason: found.reason };
   const { addon } = found;
   return {
     native: true,
+    reason: null,
     statMany: (folder, names, out) => {
       addon.lstatMany(folder, names.join('\0'), names.length, out);
     },
