@@ -44,6 +44,13 @@ export interface RecordPush {
   readonly error: RecordError | null;
 }
 
+/** Bytes start..end of `buf` in memory of their own (Buffer.from a view takes a slower path). */
+function copyOf(buf: Buffer, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafe(end - start);
+  buf.copy(out, 0, start, end);
+  return out;
+}
+
 export class RecordDecoder {
   readonly #maxFragment: number;
   readonly #maxRecord: number;
@@ -105,13 +112,36 @@ export class RecordDecoder {
       const take = Math.min(this.#fragmentLeft, buf.length - at);
       if (take > 0) {
         if (this.#joined !== null) buf.copy(this.#joined, this.#recordBytes, at, at + take);
-        else this.#pieces.push(Buffer.from(buf.subarray(at, at + take)));
+        else this.#pieces.push(copyOf(buf, at, at + take));
         this.#recordBytes += take;
         if (this.#joined === null && this.#oneFragment >= 0 && this.#recordBytes >= POOLED_FROM) this.#join();
         this.#fragmentLeft -= take;
         at += take;
       }
       if (this.#fragmentLeft > 0) break;
+      this.#fragmentLeft = -1;
+      if (this.#fragmentIsLast) records.push(this.#takeRecord());
+    }
+    return { records, error: null };
+  }
+
+  /**
+   * Where the transport may read the next bytes straight into: the rest of a large record's fragment, once its
+   * buffer is taken (from POOLED_FROM bytes on). null: read into a chunk and push it. Bytes read here are told
+   * with pushInPlace.
+   */
+  inPlaceTarget(): Buffer | null {
+    if (this.#joined === null || this.#fragmentLeft < POOLED_FROM || this.#error !== null) return null;
+    return this.#joined.subarray(this.#recordBytes, this.#recordBytes + this.#fragmentLeft);
+  }
+
+  /** `bytes` were read into what inPlaceTarget() returned last (never more than its length). */
+  pushInPlace(bytes: number): RecordPush {
+    if (this.#joined === null || bytes > this.#fragmentLeft) throw new RangeError(`pushInPlace(${bytes}) without room for it`);
+    this.#recordBytes += bytes;
+    this.#fragmentLeft -= bytes;
+    const records: Buffer[] = [];
+    if (this.#fragmentLeft === 0) {
       this.#fragmentLeft = -1;
       if (this.#fragmentIsLast) records.push(this.#takeRecord());
     }

@@ -17,7 +17,7 @@ import type { Logger } from '../log/logger.js';
 import { dispatchMessage, type DispatchReply } from './rpc-dispatch.js';
 import type { DispatchDeps } from './rpc-dispatch.js';
 import { bufferPool, type BufferPool } from './buffer-pool.js';
-import { copyRecord, frameRecord, RecordDecoder } from './record-marking.js';
+import { copyRecord, frameRecord, RecordDecoder, type RecordPush } from './record-marking.js';
 import { bindError } from './rpc-server-error.js';
 import type { KernelRecordSend, RecordSending } from './kernel-record-send.js';
 
@@ -109,10 +109,17 @@ let sharedReadBuffer: Buffer | null = null;
 const READ_BUFFER_BYTES = 256 * 1024;
 
 /**
- * A read-only socket on a duplicate of `socket`'s descriptor that hands what it reads to `onBytes` from the shared
- * buffer; null where none can be had (no descriptor, out of descriptors), and the socket is read as usual.
+ * A read-only socket on a duplicate of `socket`'s descriptor: it reads the rest of a large record straight into
+ * that record's buffer (the decoder's inPlaceTarget), anything else into the shared buffer for `onBytes`; null
+ * where none can be had (no descriptor, out of descriptors), and the socket is read as usual.
  */
-function sharedBufferReader(socket: Socket, kernel: KernelRecordSend, onBytes: (bytes: Buffer) => void): Socket | null {
+function sharedBufferReader(
+  socket: Socket,
+  kernel: KernelRecordSend,
+  decoder: RecordDecoder,
+  onBytes: (bytes: Buffer) => void,
+  onRecords: (pushed: RecordPush) => void,
+): Socket | null {
   const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0) return null;
   let copy: number;
@@ -121,16 +128,18 @@ function sharedBufferReader(socket: Socket, kernel: KernelRecordSend, onBytes: (
   } catch {
     return null;
   }
-  const buffer = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES));
+  const shared = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES));
   const options = {
     fd: copy,
     readable: true,
     writable: false,
     allowHalfOpen: true,
     onread: {
-      buffer,
-      callback: (bytes: number): boolean => {
-        onBytes(buffer.subarray(0, bytes));
+      // Asked after every read for where the next one goes.
+      buffer: (): Buffer => decoder.inPlaceTarget() ?? shared,
+      callback: (bytes: number, into: Uint8Array): boolean => {
+        if (into === shared) onBytes(shared.subarray(0, bytes));
+        else onRecords(decoder.pushInPlace(bytes));
         return true;
       },
     },
@@ -255,14 +264,17 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
     if (next === waiting.length) {
       waiting = [];
       next = 0;
-      if (clientDone && inFlight === 0 && !kernelBusy && !socket.writableEnded) socket.end();
+      if (clientDone && inFlight === 0 && !kernelBusy && !socket.writableEnded) {
+        // A socket read through a reader never sees the client's end itself, so it would stay half open.
+        if (input !== socket) socket.once('finish', () => socket.destroy());
+        socket.end();
+      }
     }
     flow();
   };
 
-  const onBytes = (chunk: Buffer): void => {
+  const onRecords = ({ records, error }: RecordPush): void => {
     if (socket.destroyed) return;
-    const { records, error } = decoder.push(chunk);
     if (error !== null) {
       deps.stats.tcpClosedGarbage++;
       log.debug('rpc tcp record marking broken, connection closed', { client: peer, reason: error.code, detail: error.detail });
@@ -272,7 +284,10 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
     for (const record of records) waiting.push(record);
     pump();
   };
-  const reader = kernel === null ? null : sharedBufferReader(socket, kernel, onBytes);
+  const onBytes = (chunk: Buffer): void => {
+    if (!socket.destroyed) onRecords(decoder.push(chunk));
+  };
+  const reader = kernel === null ? null : sharedBufferReader(socket, kernel, decoder, onBytes, onRecords);
   input = reader ?? socket;
   input.setTimeout(limits.idleTimeoutMs);
   input.on('timeout', () => {

@@ -17,22 +17,11 @@ import type { Nfs3TestClient } from './nfs3-test-client.js';
 import type { RpcServerLimits } from '../../src/rpc/rpc-server.js';
 import type { RpcStats } from '../../src/rpc/rpc-stats.js';
 import { keptPagesServed } from '../../src/nfs/procedures/dir-handlers.js';
-import { loadKernelRecordSend, type KernelRecordSend } from '../../src/rpc/kernel-record-send.js';
-import { isCi } from '../support/require-tool.js';
+import type { KernelRecordSend } from '../../src/rpc/kernel-record-send.js';
+import { kernelModes, type KernelMode } from '../rpc/kernel-modes.js';
 
-/**
- * The ways a READ's data reaches the socket: copied through the process, and sent from the kernel (sendfile,
- * native/send_file.c), which must be built in CI; locally a test without it runs the copied way only.
- */
-function readPaths(t: TestContext): Array<{ readonly how: string; readonly kernelSend?: KernelRecordSend }> {
-  const kernel = loadKernelRecordSend();
-  if (kernel.send === null) {
-    if (isCi()) assert.fail(`the sendfile addon must be built in CI: ${kernel.reason}`);
-    t.diagnostic(`READs from the kernel not tested: ${kernel.reason}`);
-    return [{ how: 'copied' }];
-  }
-  return [{ how: 'copied' }, { how: 'from the kernel', kernelSend: kernel.send }];
-}
+/** The ways a READ's data reaches the socket: copied through the process, or sent from the kernel (sendfile). */
+const readPaths = (): KernelMode[] => kernelModes('copied', 'from the kernel');
 
 /** Descriptors this process has open (the kernel path holds one per READ until its reply is written). */
 const openDescriptors = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
@@ -131,7 +120,7 @@ test('layered: exclusive CREATE retransmit, sticky /tmp refusals and SETATTR own
 });
 
 test('READ replies read late still hold their own bytes, copied or from the kernel: 24 READs of 1 MiB in two waves', async (t) => {
-  for (const path of readPaths(t)) {
+  for (const path of readPaths()) {
     const l = await lab(t);
     // Every MiB of the file is filled with its own byte, golden and (after a write) layer alike.
     const mib = 1024 * 1024;
@@ -210,7 +199,7 @@ test('layered: a READDIRPLUS page asked again shows every change since, made thr
 });
 
 test('layered: sequential READs (read ahead, or from the kernel), and a WRITE into the next range is what the next READ returns', async (t) => {
-  for (const path of readPaths(t)) {
+  for (const path of readPaths()) {
     const { golden, serve } = await lab(t);
     const MiB = 1024 * 1024;
     const bytes = Buffer.alloc(4 * MiB);

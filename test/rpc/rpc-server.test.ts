@@ -10,31 +10,19 @@ import { AuthFlavor, AuthStat, authSysCredential } from '../../src/rpc/auth.js';
 import { encodeRecord, frameRecord } from '../../src/rpc/record-marking.js';
 import { encodeRpcCall } from '../../src/rpc/rpc-message.js';
 import type { RpcCallInput, RpcReply } from '../../src/rpc/rpc-message.js';
-import { loadKernelRecordSend, type KernelRecordSend } from '../../src/rpc/kernel-record-send.js';
 import { createRpcServer } from '../../src/rpc/rpc-server.js';
 import type { RpcServer, RpcServerLimits } from '../../src/rpc/rpc-server.js';
 import { RpcServerError } from '../../src/rpc/rpc-server-error.js';
-import { isCi } from '../support/require-tool.js';
 import { waitUntil } from '../support/wait-until.js';
+import { kernelModes } from './kernel-modes.js';
 import { connectTcp, successResults, udpCall, xdrArgs } from './rpc-test-client.js';
 import type { TcpRpcClient } from './rpc-test-client.js';
 import { createTestProgram, Proc, SYS_PROG, TEST_PROG } from './test-program.js';
 import type { TestProgram } from './test-program.js';
 
-/**
- * Every test below runs on both ways a connection is read: Node's own reads, and (where the sendfile addon is
- * built, always in CI) a reader on a copy of the socket's descriptor into one shared buffer (rpc-tcp.ts).
- */
-function readingModes(): Array<{ readonly how: string; readonly kernelSend?: KernelRecordSend }> {
-  const kernel = loadKernelRecordSend();
-  if (kernel.send === null) {
-    if (isCi()) throw new Error(`the sendfile addon must be built in CI: ${kernel.reason}`);
-    return [{ how: 'node reads' }];
-  }
-  return [{ how: 'node reads' }, { how: 'shared buffer', kernelSend: kernel.send }];
-}
 
-for (const reading of readingModes()) {
+// Both ways a TCP connection is read (rpc-tcp.ts): Node's own reads, and into a shared buffer.
+for (const reading of kernelModes('node reads', 'shared buffer')) {
   interface Running {
     readonly server: RpcServer;
     readonly tcp: number;
@@ -335,5 +323,7 @@ for (const reading of readingModes()) {
     s.program.releaseOne();
     assert.equal(results(await slow).uint(), 7);
     await c.closed;
+    // Closed on the server's side too, not left half open.
+    await waitUntil(async () => s.server.stats().tcpOpen === 0, { what: 'the server to let go of the connection', timeoutMs: 5000, intervalMs: 10 });
   });
 }
