@@ -92,18 +92,18 @@ export function fromStats(st: BigIntStats, out: Float64Array, at = 0): void {
   putTime(st.birthtimeNs, out, at + F.btime);
 }
 
-export const statErrno = (raw: Float64Array, at = 0): number => raw[at + F.errno]!;
-export const inoOf = (raw: Float64Array, at = 0): bigint => (BigInt(raw[at + F.inoHigh]!) << 32n) | BigInt(raw[at + F.inoLow]!);
-const nsAt = (raw: Float64Array, at: number): bigint => BigInt(raw[at]!) * NS + BigInt(raw[at + 1]!);
+export const statErrno = (raw: ArrayLike<number>, at = 0): number => raw[at + F.errno]!;
+export const inoOf = (raw: ArrayLike<number>, at = 0): bigint => (BigInt(raw[at + F.inoHigh]!) << 32n) | BigInt(raw[at + F.inoLow]!);
+const nsAt = (raw: ArrayLike<number>, at: number): bigint => BigInt(raw[at]!) * NS + BigInt(raw[at + 1]!);
 /** Birth time in ns (0 where the file system keeps none): tells a reused inode number from the file it was. */
-export const bornOf = (raw: Float64Array, at = 0): bigint => nsAt(raw, at + F.btime);
+export const bornOf = (raw: ArrayLike<number>, at = 0): bigint => nsAt(raw, at + F.btime);
 
 /**
  * Same numbers but perhaps the access time: the attributes made from `a` still hold for `b`. A read or a listing
  * moves atime (once a day under relatime, every time under strictatime); no client judges its cache by atime,
  * and counting it would throw away everything made from the attributes for nothing. So a kept atime can lag.
  */
-export function sameStat(a: Float64Array, ai: number, b: Float64Array, bi: number): boolean {
+export function sameStat(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number): boolean {
   for (let i = 0; i < STAT_FIELDS; i++) {
     if (i === F.atime || i === F.atime + 1) continue;
     if (a[ai + i] !== b[bi + i]) return false;
@@ -122,7 +122,7 @@ const TYPES = new Map<number, FileType>([
   [0o140000, 'sock'],
 ]);
 
-export function attributesFromStat(raw: Float64Array, at = 0): FileAttributes {
+export function attributesFromStat(raw: ArrayLike<number>, at = 0): FileAttributes {
   const mode = raw[at + F.mode]!;
   return {
     type: TYPES.get(mode & S_IFMT) ?? 'sock',
