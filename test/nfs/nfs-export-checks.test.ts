@@ -21,7 +21,7 @@ test('a handle with one signature byte flipped, or of the wrong length, is BADHA
   const flipped = Buffer.from(root);
   flipped[20] = flipped[20]! ^ 0x01;
   assert.equal(status(await c.nfs('getattr', { object: flipped })), 'NFS3ERR_BADHANDLE');
-  assert.equal(status(await c.nfs('getattr', { object: root.subarray(0, 32) })), 'NFS3ERR_BADHANDLE');
+  assert.equal(status(await c.nfs('getattr', { object: root.subarray(0, root.length - 1) })), 'NFS3ERR_BADHANDLE');
   const lookup = await c.nfs('lookup', { what: { dir: flipped, name: 'x' } });
   assert.equal(status(lookup), 'NFS3ERR_BADHANDLE');
   assert.equal(lookup.dirAttributes, null);

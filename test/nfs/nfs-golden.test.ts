@@ -14,6 +14,7 @@ import type { View } from '../../src/nfs/view/view.js';
 import { memoryView } from './memory-view.js';
 import { ok, OWN_RULE, servedExport, startNfs, status } from './nfs-harness.js';
 import type { Nfs3TestClient } from './nfs3-test-client.js';
+import { HANDLE_BYTES } from '../../src/nfs/file-handle.js';
 
 const MANY = 2000;
 const manyName = (i: number): string => `entry-${String(i).padStart(4, '0')}${'x'.repeat(i % 23)}`;
@@ -186,8 +187,8 @@ test('READDIRPLUS: every page stays within maxcount and, past its first entry, w
   const many = await lookupPath(c, root, 'many');
   const maxcount = 3000;
   const page = ok(await c.nfs('readdirplus', { dir: many, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 100_000, maxcount }));
-  // status + post_op_attr + cookieverf + list end + eof, then per entry 4 + 8 + name + 8 + attrs (88) + handle (4 + 4 + 36)
-  const bytes = 108 + page.entries.reduce((sum, e) => sum + 4 + 8 + 4 + Math.ceil(Buffer.byteLength(e.name) / 4) * 4 + 8 + 88 + 44, 0);
+  // status + post_op_attr + cookieverf + list end + eof, then per entry 4 + 8 + name + 8 + attrs (88) + handle (4 + 4 + 28)
+  const bytes = 108 + page.entries.reduce((sum, e) => sum + 4 + 8 + 4 + Math.ceil(Buffer.byteLength(e.name) / 4) * 4 + 8 + 88 + 4 + 4 + HANDLE_BYTES, 0);
   assert.ok(bytes <= maxcount, `${bytes} bytes`);
   assert.ok(bytes + 200 > maxcount, `as many as fit: ${bytes} bytes of ${maxcount}`);
   const small = ok(await c.nfs('readdirplus', { dir: many, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 200, maxcount: 65536 }));

@@ -62,7 +62,8 @@ export function encodeReaddirplusReply(w: XdrWriter, res: ReaddirplusRes, args: 
     w.enum(Nfs3Status.ok);
     writePostOpAttr(w, res.dirAttributes);
     writeVerf8(w, res.cookieverf, 'cookieverf3');
-    w.raw(plus.written);
+    // By reference: a kept page is never changed, and the transport copies the record once anyway.
+    w.appendRaw(plus.written);
     return;
   }
   const start = w.length;
