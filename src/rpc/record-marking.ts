@@ -111,10 +111,12 @@ export class RecordDecoder {
       }
       const take = Math.min(this.#fragmentLeft, buf.length - at);
       if (take > 0) {
+        // Joined as soon as POOLED_FROM of the record are in hand, this chunk included, so that a large first
+        // chunk is copied once, not into a piece and then again.
+        if (this.#joined === null && this.#oneFragment >= 0 && this.#recordBytes + take >= POOLED_FROM) this.#join();
         if (this.#joined !== null) buf.copy(this.#joined, this.#recordBytes, at, at + take);
         else this.#pieces.push(copyOf(buf, at, at + take));
         this.#recordBytes += take;
-        if (this.#joined === null && this.#oneFragment >= 0 && this.#recordBytes >= POOLED_FROM) this.#join();
         this.#fragmentLeft -= take;
         at += take;
       }
