@@ -1,12 +1,13 @@
 // `bramble machine ...`: list, show, add, remove, name, tag and assign machines, and store their power settings.
 import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
 import { withApi, type ApiCall } from '../control/control-client.js';
 import type { Machine } from '../store/schema.js';
 import { dataDirFrom } from './data-dir.js';
 import { failed } from './api-result.js';
 import { lookupMachine } from './machine-ref.js';
 import { assignment, machineDetails, machineTable, type MachineView } from './machine-text.js';
-import { POWER_DRIVERS, mergePowerSettings, parseSetArgs, powerText } from './power-settings-args.js';
+import { POWER_DRIVERS, inlineSecrets, mergePowerSettings, parseSetArgs, powerText, resolveSetValues } from './power-settings-args.js';
 import { usage, type Output } from './output.js';
 
 const options = {
@@ -194,10 +195,14 @@ const actions: Readonly<Record<string, Action>> = {
         io.err(`bramble: --driver: one of ${POWER_DRIVERS.join(', ')} is needed`);
         return usage(io, this.usage);
       }
-      const parsed = parseSetArgs(values.set ?? []);
+      const given = parseSetArgs(values.set ?? []);
+      const parsed = given.ok ? await resolveSetValues(given.sets, readSetValue) : given;
       if (!parsed.ok) {
         io.err(`bramble: ${parsed.message}`);
         return 2;
+      }
+      for (const key of inlineSecrets(values.set ?? [])) {
+        io.err(`bramble: warning: --set ${key}=... on the command line is visible to other users of this machine in the process list; --set ${key}=@FILE reads it from a file (@- from standard input)`);
       }
       return withMachine(call, args[0]!, io, async (mac) => {
         // Unknown machines are fine (the API records them), so a 404 here only means nothing is stored yet.
@@ -211,6 +216,14 @@ const actions: Readonly<Record<string, Action>> = {
     },
   },
 };
+
+/** A `--set key=@PATH` value: the file's text, or standard input's for '-'. */
+async function readSetValue(path: string): Promise<string> {
+  if (path !== '-') return readFile(path, 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export async function machineCommand(args: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true, options });

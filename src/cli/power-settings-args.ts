@@ -1,4 +1,5 @@
-// `machine power-setup --set key=value` flags turned into the power settings sent to the API; pure.
+// `machine power-setup --set key=value` flags turned into the power settings sent to the API; pure but for the
+// file reads that resolveSetValues is handed.
 //
 // Values stay strings: each driver's parser reads digit strings as numbers, so the CLI need not know which
 // settings are numbers. Settings of the same driver are kept unless changed, so that fixing one setting does
@@ -23,6 +24,47 @@ export function parseSetArgs(pairs: readonly string[]): SetArgs {
     sets.set(key, value === '' ? null : value);
   }
   return { ok: true, sets };
+}
+
+/**
+ * Values given as `@FILE` are read from that file (`@-`: from standard input), one trailing newline dropped, so
+ * that a plug's password need not appear in the process list; `@@...` stands for a value beginning with "@".
+ * `read` gets the path ('-' for standard input) and throws when it cannot.
+ */
+export async function resolveSetValues(sets: ReadonlyMap<string, string | null>, read: (path: string) => Promise<string>): Promise<SetArgs> {
+  const resolved = new Map<string, string | null>();
+  for (const [key, value] of sets) {
+    if (value === null || !value.startsWith('@')) {
+      resolved.set(key, value);
+      continue;
+    }
+    if (value.startsWith('@@')) {
+      resolved.set(key, value.slice(1));
+      continue;
+    }
+    const path = value.slice(1);
+    if (path === '') return { ok: false, message: `--set ${key}=@: a file name (or - for standard input) must follow @` };
+    let text: string;
+    try {
+      text = await read(path);
+    } catch (error) {
+      return { ok: false, message: `--set ${key}=@${path}: cannot read it: ${(error as Error).message}` };
+    }
+    const trimmed = text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text;
+    if (trimmed === '') return { ok: false, message: `--set ${key}=@${path}: it is empty (--set ${key}= removes the setting)` };
+    resolved.set(key, trimmed);
+  }
+  return { ok: true, sets: resolved };
+}
+
+/** Keys whose values are secrets: given inline, they show in the process list to every user of the machine. */
+export function inlineSecrets(pairs: readonly string[]): string[] {
+  return pairs.flatMap((pair) => {
+    const at = pair.indexOf('=');
+    const key = pair.slice(0, at);
+    const value = pair.slice(at + 1);
+    return at > 0 && /pass|secret|token/i.test(key) && value !== '' && !(value.startsWith('@') && !value.startsWith('@@')) ? [key] : [];
+  });
 }
 
 /** The settings to store: the stored ones when the driver stays the same, with the given keys set or removed. */

@@ -35,7 +35,8 @@ Commands:
   machine set MACHINE [--profile NAME|none] [--boot-once NAME|none] [--name TEXT] [--address IP|none]
   machine power-setup MACHINE --driver wol|tasmota|shelly|webhook|ssh|manual [--set KEY=VALUE]...
           how Bramble switches it; settings of the same driver are kept unless given (KEY= removes one);
-          e.g. --driver tasmota --set url=http://192.168.1.50 --set password=...; --none removes them
+          e.g. --driver tasmota --set url=http://192.168.1.50 --set password=@FILE (KEY=@FILE reads the value
+          from FILE, @- from standard input, keeping secrets out of the process list); --none removes them
   power on|off|cycle|status MACHINE   run a power action (needs the running server)
   wake MACHINE [--secure-on HEX] [--port 7|9] [--count N]   Wake-on-LAN, also for a MAC not known yet
   ssh-key                       Bramble's SSH public key, for the ssh power driver's authorized_keys

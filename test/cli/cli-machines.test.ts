@@ -1,7 +1,7 @@
 // Machine, power, wake, ssh-key and token commands with no server running: the CLI opens the store itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './support/run-cli.js';
@@ -123,6 +123,14 @@ test('power settings: stored through the drivers\' parsers, secrets masked, kept
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^machine 52:54:00:aa:bb:01 power: tasmota url=http:\/\/198\.18\.0\.9 user=admin password=\*{8} relay=2 /);
   assert.doesNotMatch(r.out + r.err, /hunter2/);
+  assert.match(r.err, /warning: --set password=\.\.\. on the command line is visible to other users/);
+  // From a file instead: no warning, and the file's password is the one stored (below).
+  const secretFile = join(data, 'plug.pass');
+  await writeFile(secretFile, 'from-a-file-7\n', { mode: 0o600 });
+  r = await m('power-setup', 'nuc', '--driver', 'tasmota', '--set', `password=@${secretFile}`);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.err, '');
+  assert.doesNotMatch(r.out, /from-a-file/);
   r = await m('power-setup', 'nuc', '--driver', 'tasmota', '--set', 'relay=3', '--set', 'timeoutSeconds=9');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /password=\*{8} relay=3 .*timeoutSeconds=9/);
@@ -131,7 +139,7 @@ test('power settings: stored through the drivers\' parsers, secrets masked, kept
     driver: 'tasmota',
     url: 'http://198.18.0.9',
     user: 'admin',
-    password: 'hunter2-secret',
+    password: 'from-a-file-7',
     relay: 3,
     cycleOffSeconds: 5,
     timeoutSeconds: 9,
