@@ -1,5 +1,6 @@
 // An append-only text file rotated by size into numbered siblings (name, name.1 ... name.K, newest first), as logrotate numbers them.
-import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { ignoreMissing } from './fs-errors.js';
 
 export interface RotationOptions {
@@ -23,6 +24,7 @@ export class RotatingFile {
   }
 
   static async open(path: string, options: RotationOptions): Promise<RotatingFile> {
+    await pruneBeyond(path, options.keep);
     const handle = await open(path, 'a+');
     try {
       let { size } = await handle.stat();
@@ -86,6 +88,19 @@ export class RotatingFile {
     if (keep >= 1) await rename(this.path, `${this.path}.1`);
     else await unlink(this.path).catch(ignoreMissing);
     this.#size = 0;
+  }
+}
+
+/** Rotation overwrites the oldest it keeps; files numbered past `keep` are left only by a larger keep before. */
+async function pruneBeyond(path: string, keep: number): Promise<void> {
+  const prefix = `${basename(path)}.`;
+  const names = await readdir(dirname(path)).catch((error: unknown) => {
+    ignoreMissing(error);
+    return [] as string[];
+  });
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^[1-9]\d*$/.test(name.slice(prefix.length))) continue;
+    if (Number(name.slice(prefix.length)) > keep) await unlink(join(dirname(path), name)).catch(ignoreMissing);
   }
 }
 

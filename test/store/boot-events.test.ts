@@ -93,6 +93,18 @@ test('the log rotates by size, keeps K old files, and the files hold the newest 
   assert.deepEqual(refilled, kept, 'the ring is refilled from every kept file');
 });
 
+test('files numbered past a lowered keep are removed at open; the others stay', async (t) => {
+  const dir = await tempDir(t);
+  const log = await openLog(t, dir, { maxBytes: 300, keep: 4 });
+  for (let i = 0; i < 40; i++) log.append(event(1, i));
+  await log.close();
+  assert.deepEqual((await readdir(dir)).sort(), ['boot-events.jsonl', 'boot-events.jsonl.1', 'boot-events.jsonl.2', 'boot-events.jsonl.3', 'boot-events.jsonl.4']);
+  await writeFile(join(dir, 'boot-events.jsonl.bak'), 'not ours\n');
+  const smaller = await openLog(t, dir, { maxBytes: 300, keep: 1 });
+  await smaller.close();
+  assert.deepEqual((await readdir(dir)).sort(), ['boot-events.jsonl', 'boot-events.jsonl.1', 'boot-events.jsonl.bak']);
+});
+
 test('refilling keeps only the last N events per machine, across rotated files', async (t) => {
   const dir = await tempDir(t);
   const writer = await openLog(t, dir, { maxBytes: 500, keep: 10 });
