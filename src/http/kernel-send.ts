@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { loadAddon, type AddonLoad } from '../native/load-addon.js';
+import { tcpSocketFd } from '../native/socket-fd.js';
 
 interface SendFileAddon {
   sendFile(socketFd: number, fileFd: number, offset: number, length: number, timeoutMs: number): Promise<number>;
@@ -26,8 +27,8 @@ export function loadKernelSend(from: string = import.meta.url): { readonly send:
     send: {
       async sendRange(out, path, start, length) {
         const socket = out.socket;
-        const fd = (socket as unknown as { _handle?: { fd?: unknown } } | null)?._handle?.fd;
-        if (socket === null || typeof fd !== 'number' || fd < 0) throw Object.assign(new Error('response has no socket descriptor'), { code: 'NO_SOCKET_FD' });
+        const fd = socket === null ? null : tcpSocketFd(socket);
+        if (socket === null || fd === null) throw Object.assign(new Error('response has no socket descriptor'), { code: 'NO_SOCKET_FD' });
         // The head must reach the kernel before the body does, or the client would read them out of order.
         out.flushHeaders();
         while (socket.writableLength > 0) await once(socket, 'drain');

@@ -1,5 +1,6 @@
-// Finds the OS descriptor behind a Node dgram socket, for the native addons that act on it directly.
+// Finds the OS descriptor behind a Node dgram or TCP socket, for the native addons that act on it directly.
 import type { Socket } from 'node:dgram';
+import type { Socket as TcpSocket } from 'node:net';
 
 /**
  * The descriptor of a bound dgram socket. Node keeps its libuv handle under the "state symbol" (reading the
@@ -11,5 +12,11 @@ export function socketFd(socket: Socket): number | null {
   const stateSymbol = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
   const state = stateSymbol === undefined ? undefined : (record[stateSymbol] as { handle?: { fd?: unknown } } | undefined);
   const fd = state?.handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : null;
+}
+
+/** The descriptor of a connected TCP socket (net.Socket keeps its handle as `_handle`); null when closed or absent. */
+export function tcpSocketFd(socket: TcpSocket): number | null {
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
   return typeof fd === 'number' && fd >= 0 ? fd : null;
 }

@@ -6,7 +6,7 @@
 // export id is inside what is signed. The generation lets a reset-to-golden make every old handle stale.
 //
 // Version 2 signs with 11 bytes of the HMAC (88 bits: a forger needs ~2^87 tries, each a request) where version 1
-// used 16, so that a handle is 28 bytes, a multiple of XDR's 4: READDIRPLUS pages (8 KiB from libnfs and Linux)
+// used 16, so that a handle is 28 bytes, a multiple of XDR's 4: READDIRPLUS pages (libnfs asks for 8 KiB)
 // then hold 53 entries instead of 50, and a directory of 100 files and '.' and '..' lists in two calls, not three.
 // Version 1 handles that clients still hold keep working.
 import { createHmac, timingSafeEqual } from 'node:crypto';

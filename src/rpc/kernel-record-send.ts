@@ -4,6 +4,7 @@
 import { closeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { loadAddon } from '../native/load-addon.js';
+import { tcpSocketFd } from '../native/socket-fd.js';
 import type { FileSlice } from './xdr-writer.js';
 
 interface SendFileAddon {
@@ -45,8 +46,8 @@ export function loadKernelRecordSend(from: string = import.meta.url): { readonly
     send: {
       hold: (fd) => addon.dup(fd),
       send(socket, head, file, tail) {
-        const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
-        if (typeof fd !== 'number' || fd < 0) {
+        const fd = tcpSocketFd(socket);
+        if (fd === null) {
           return { done: Promise.reject(Object.assign(new Error('socket has no descriptor'), { code: 'NO_SOCKET_FD' })), abort: () => {} };
         }
         // The job sends on a duplicate, closed once it settles: should Node close the socket meanwhile, its number

@@ -19,6 +19,7 @@ import type { DispatchDeps } from './rpc-dispatch.js';
 import { bufferPool, type BufferPool } from './buffer-pool.js';
 import { copyRecord, frameRecord, RecordDecoder, type RecordPush } from './record-marking.js';
 import { bindError } from './rpc-server-error.js';
+import { tcpSocketFd } from '../native/socket-fd.js';
 import type { KernelRecordSend, RecordSending } from './kernel-record-send.js';
 
 export interface TcpLimits {
@@ -120,8 +121,8 @@ function sharedBufferReader(
   onBytes: (bytes: Buffer) => void,
   onRecords: (pushed: RecordPush) => void,
 ): Socket | null {
-  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
-  if (typeof fd !== 'number' || fd < 0) return null;
+  const fd = tcpSocketFd(socket);
+  if (fd === null) return null;
   let copy: number;
   try {
     copy = kernel.hold(fd);
