@@ -1,0 +1,109 @@
+// The iSCSI target's TCP listener (RFC 7143 §4.1, port 3260): accepts connections, keeps the session table for
+// TSIHs and reinstatement, and closes everything on stop. What each connection does is connection.ts's.
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '../log/logger.js';
+import { serveIscsiConnection, type Keepalive, type SessionRegistry } from './connection.js';
+import { createIscsiStats, type IscsiStats } from './iscsi-stats.js';
+import type { IscsiTargets } from './targets.js';
+
+export const ISCSI_PORT = 3260;
+
+export interface IscsiServerOptions {
+  readonly address: string;
+  readonly port: number;
+  readonly targets: IscsiTargets;
+  readonly log: Logger;
+  readonly keepalive?: Keepalive;
+}
+
+export interface IscsiServer {
+  /** Resolves with the bound port once listening. */
+  start(): Promise<number>;
+  stop(): Promise<void>;
+  stats(): Readonly<IscsiStats>;
+  /** Sessions logged in now. */
+  sessions(): number;
+}
+
+const DEFAULT_KEEPALIVE: Keepalive = { intervalMs: 30_000, timeoutMs: 30_000 };
+
+export function createIscsiServer(options: IscsiServerOptions): IscsiServer {
+  const stats = createIscsiStats();
+  const sockets = new Set<Socket>();
+  const sessions = sessionRegistry();
+  let server: Server | null = null;
+
+  const onConnection = (socket: Socket): void => {
+    stats.connections++;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.setNoDelay(true);
+    serveIscsiConnection(socket, {
+      targets: options.targets,
+      sessions,
+      log: options.log,
+      stats,
+      keepalive: options.keepalive ?? DEFAULT_KEEPALIVE,
+      portalGroupTag: 1,
+      random: randomBytes,
+    });
+  };
+
+  return {
+    start: () =>
+      new Promise<number>((resolve, reject) => {
+        const listening = createServer(onConnection);
+        listening.once('error', (error: NodeJS.ErrnoException) => {
+          reject(Object.assign(new Error(`iSCSI cannot listen on ${options.address}:${options.port}: ${error.code ?? error.message}`), { code: 'ISCSI_LISTEN', cause: error }));
+        });
+        listening.listen(options.port, options.address, () => {
+          server = listening;
+          const bound = listening.address();
+          resolve(typeof bound === 'object' && bound !== null ? bound.port : options.port);
+        });
+      }),
+    async stop() {
+      const closing = server;
+      server = null;
+      for (const socket of sockets) socket.destroy();
+      if (closing !== null) await new Promise<void>((resolve) => closing.close(() => resolve()));
+    },
+    stats: () => stats,
+    sessions: () => sessions.count(),
+  };
+}
+
+/** TSIHs from 1 up, skipping ones in use; one session per (initiator name, ISID). */
+function sessionRegistry(): SessionRegistry & { count(): number } {
+  const byKey = new Map<string, { tsih: number; close: () => void }>();
+  const tsihs = new Set<number>();
+  let next = 1;
+  return {
+    open(initiatorName, isid, close) {
+      const key = `${initiatorName}\0${isid.toString('hex')}`;
+      const old = byKey.get(key);
+      if (old !== undefined) {
+        byKey.delete(key);
+        tsihs.delete(old.tsih);
+        old.close();
+      }
+      while (tsihs.has(next) || next === 0) next = (next + 1) & 0xffff;
+      const tsih = next;
+      next = (next + 1) & 0xffff;
+      const entry = { tsih, close };
+      tsihs.add(tsih);
+      byKey.set(key, entry);
+      return {
+        tsih,
+        reinstated: old !== undefined,
+        release() {
+          if (byKey.get(key) === entry) byKey.delete(key);
+          tsihs.delete(tsih);
+        },
+      };
+    },
+    has: (tsih) => tsihs.has(tsih),
+    count: () => byKey.size,
+  };
+}
