@@ -10,6 +10,7 @@ import { wakeCommand } from './cli/wake-command.js';
 import { sshKeyCommand } from './cli/ssh-key-command.js';
 import { tokenCommand } from './cli/token-command.js';
 import { nfsCommand } from './cli/nfs-command.js';
+import { iscsiCommand } from './cli/iscsi-command.js';
 import { mainHelp } from './cli/usage.js';
 import { processOutput, type Output } from './cli/output.js';
 
@@ -24,6 +25,7 @@ const commands = {
   'ssh-key': sshKeyCommand,
   token: tokenCommand,
   nfs: nfsCommand,
+  iscsi: iscsiCommand,
 } as const;
 
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: Output = processOutput): Promise<number> {

@@ -38,6 +38,8 @@ import { createNfsExports, type NfsExports } from './nfs/exports.js';
 import { createNfsService } from './nfs/nfs-service.js';
 import { loadKernelRecordSend } from './rpc/kernel-record-send.js';
 import { loadStatMany } from './nfs/view/file-stat.js';
+import { createIscsiDisks, type IscsiDisks } from './iscsi/disks.js';
+import { createIscsiServer, type IscsiServer } from './iscsi/server.js';
 import type { Store } from './store/store.js';
 
 export interface Running {
@@ -135,6 +137,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
     return result;
   };
   let nfsExports = (): NfsExports | null => null;
+  let iscsiDisks = (): IscsiDisks | null => null;
   const apiApp = (trusted: boolean) =>
     apiV1({
       store,
@@ -147,6 +150,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
       bus,
       health,
       nfs: nfsExports(),
+      iscsi: iscsiDisks(),
       power: { power, wake, sshPublicKey: () => ensureSshKey(config.dataDir) },
       clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
       status: () => ({
@@ -163,6 +167,8 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
 
   const nfs = config.nfs ? await startNfs(config, store, log.child({ service: 'nfs' }), stops) : null;
   nfsExports = () => nfs?.exports ?? null;
+  const iscsi = config.iscsi ? await startIscsi(config, store, log.child({ service: 'iscsi' }), stops) : null;
+  iscsiDisks = () => iscsi?.disks ?? null;
 
   const bootLog = log.child({ service: 'http' });
   const kernel = loadKernelSend();
@@ -227,6 +233,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
     http: httpBase,
     tftpPort: tftpBound.port,
     nfs: nfs === null ? 'off' : nfs.ports,
+    iscsi: iscsi === null ? 'off' : iscsi.port,
     dataDir: config.dataDir,
   });
   if (config.dhcpMode !== 'off' && config.dhcpProbe) void probeAndReport(config, log);
@@ -258,6 +265,25 @@ async function startNfs(config: ServeConfig, store: Store, log: Logger, stops: (
     return ['root=/dev/nfs', `nfsroot=${config.address}:${exp.path},vers=3,tcp,nolock,port=${ports.nfs},mountport=${ports.mount}`, 'ip=dhcp', 'rw'];
   };
   return { exports, ports, rootArgs };
+}
+
+/** The iSCSI disks and target: a copy-on-write disk per machine over a golden image. */
+async function startIscsi(config: ServeConfig, store: Store, log: Logger, stops: (() => Promise<void>)[]) {
+  let server: IscsiServer | null = null;
+  const disks = createIscsiDisks({
+    store,
+    dataDir: config.dataDir,
+    imagesDir: config.iscsiImages ?? join(config.dataDir, 'iscsi', 'images'),
+    log,
+    endSessions: (iqn) => server?.endSessions(iqn),
+  });
+  await disks.open();
+  stops.push(() => disks.close());
+  server = createIscsiServer({ address: config.address, port: config.iscsiPort, targets: disks, log });
+  const port = await server.start();
+  const started = server;
+  stops.push(() => started.stop());
+  return { disks, port };
 }
 
 function observeDhcp(client: DhcpClient, event: { kind: string; address?: string }, recorder: ReturnType<typeof createRecorder>): void {

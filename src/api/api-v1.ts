@@ -12,6 +12,7 @@ import type { Machine } from '../store/schema.js';
 import type { EventBus } from '../live/event-bus.js';
 import type { HealthSampler } from '../health/sampler.js';
 import type { NfsExports } from '../nfs/exports.js';
+import type { IscsiDisks } from '../iscsi/disks.js';
 import { authRoutes } from './auth-routes.js';
 import { eventsRoutes } from './events-routes.js';
 import { powerRoutes, type PowerRoutesDeps } from './power-routes.js';
@@ -20,6 +21,7 @@ import { machinesRoutes } from './machines-routes.js';
 import { openApiDocument } from './openapi.js';
 import { problem } from './problem.js';
 import { nfsRoutes } from './nfs-routes.js';
+import { iscsiRoutes } from './iscsi-routes.js';
 import { profilesRoutes } from './profiles-routes.js';
 import { settingsRoutes } from './settings-routes.js';
 
@@ -45,6 +47,8 @@ export interface ApiV1Deps {
   readonly health: HealthSampler | null;
   /** The running server's NFS exports; null in-process for the CLI, or with NFS off. */
   readonly nfs: NfsExports | null;
+  /** The running server's iSCSI disks; null in-process for the CLI, or with iSCSI off. */
+  readonly iscsi: IscsiDisks | null;
 }
 
 /** Routes anyone may call: logging in, and the description of the API itself. */
@@ -61,6 +65,7 @@ export function apiV1(deps: ApiV1Deps): Hono<ApiEnv> {
   app.route('/profiles', profilesRoutes(deps.store));
   app.route('/settings', settingsRoutes(deps.store));
   app.route('/nfs', nfsRoutes(deps.store, deps.nfs));
+  app.route('/iscsi', iscsiRoutes(deps.store, deps.iscsi));
   app.route('/', powerRoutes(deps.power));
   app.get('/health', (c) => {
     const health = deps.health;

@@ -154,6 +154,17 @@ export function openApiDocument(): Record<string, unknown> {
       '/nfs/exports/{id}': { delete: op('Remove an export and its layer', { '200': ok('Removed'), '404': ok('No such export', ref('Error')) }, undefined, ['id']) },
       '/nfs/exports/{id}/reset': { post: op("Reset a layer to golden: its changes are deleted and the machine's handles go stale", { '200': ok('Reset'), '404': ok('No such export', ref('Error')) }, undefined, ['id']) },
       '/nfs/roots': { get: op('The golden roots (folders of the NFS roots folder)', { '200': ok('Names', { type: 'array', items: { type: 'string' } }), '503': ok('NFS off', ref('Error')) }) },
+      '/iscsi/disks': {
+        get: op('iSCSI disks (CHAP secrets left out) with whether they are served and the bytes their overlay takes', { '200': ok('Disks', { type: 'array' }) }),
+        post: op(
+          'A copy-on-write disk over a golden image, served as its own target to one address or subnet',
+          { '201': ok('Added'), '400': ok('Invalid', ref('Error')), '409': ok('Exists', ref('Error')), '503': ok('iSCSI off', ref('Error')) },
+          { type: 'object', required: ['image', 'label', 'allow'], properties: { image: { type: 'string' }, label: { type: 'string' }, allow: { type: 'string' } } },
+        ),
+      },
+      '/iscsi/disks/{id}': { delete: op('Remove a disk and its overlay (its sessions end)', { '200': ok('Removed'), '404': ok('No such disk', ref('Error')) }, undefined, ['id']) },
+      '/iscsi/disks/{id}/reset': { post: op('Reset a disk to its golden image: its overlay is deleted (its sessions end)', { '200': ok('Reset'), '404': ok('No such disk', ref('Error')) }, undefined, ['id']) },
+      '/iscsi/images': { get: op('The golden images (NAME.img files of the iSCSI images folder)', { '200': ok('Names', { type: 'array', items: { type: 'string' } }), '503': ok('iSCSI off', ref('Error')) }) },
       '/settings': {
         get: op('Settings', { '200': ok('Settings') }),
         patch: op('Change settings as "dotted.key": value', { '200': ok('Settings') }, { type: 'object' }),

@@ -4,18 +4,13 @@ import { withApi } from '../control/control-client.js';
 import { normalizeMac } from '../net/mac.js';
 import type { NfsExport } from '../store/schema.js';
 import { failed } from './api-result.js';
+import { actOnListed, sizeText } from './listed-item.js';
 import { dataDirFrom } from './data-dir.js';
 import { table, usage, type Output } from './output.js';
 
 const USAGE = 'nfs ls [--json] | roots | add ROOT --allow IP|CIDR [--name LABEL] [--root-squash] | reset EXPORT | rm EXPORT';
 
 type Listed = NfsExport & { readonly online: boolean; readonly layerBytes: number | null };
-
-function size(bytes: number | null): string {
-  if (bytes === null) return '?';
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 /** EXPORT is an export's path, its id, or the MAC of the machine whose layer it is. */
 export function findExport(exports: readonly Listed[], ref: string): Listed | undefined {
@@ -41,18 +36,13 @@ export async function nfsCommand(args: readonly string[], env: NodeJS.ProcessEnv
   if (extra.length > 0) return usage(io, USAGE);
 
   const change = (what: string, method: 'POST' | 'DELETE', tail: string) =>
-    withApi(dataDir, async (call) => {
-      const listed = await call('GET', '/api/v1/nfs/exports');
-      if (failed(listed, io)) return 1;
-      const found = findExport(listed.body as Listed[], arg!);
-      if (found === undefined) {
-        io.err(`bramble: no NFS export ${arg} (see bramble nfs ls)`);
-        return 1;
-      }
-      const res = await call(method, `/api/v1/nfs/exports/${found.id}${tail}`);
-      if (failed(res, io)) return 1;
-      io.out(`${found.path}: ${what}`);
-      return 0;
+    actOnListed<Listed>(dataDir, io, {
+      list: '/api/v1/nfs/exports',
+      find: (items) => findExport(items, arg!),
+      missing: `bramble: no NFS export ${arg} (see bramble nfs ls)`,
+      method,
+      tail,
+      done: (item) => `${item.path}: ${what}`,
     });
 
   switch (action) {
@@ -65,7 +55,7 @@ export async function nfsCommand(args: readonly string[], env: NodeJS.ProcessEnv
         if (values.json) io.out(JSON.stringify(exports, null, 2));
         else if (exports.length === 0) io.out('no NFS exports yet: machines booting an nfs-root profile get one, or add one with bramble nfs add');
         else {
-          const rows = exports.map((e) => [String(e.id), e.path, e.kind, e.machine ?? '', e.allow, e.kind === 'layer' ? size(e.layerBytes) : '-', e.online ? 'yes' : 'no']);
+          const rows = exports.map((e) => [String(e.id), e.path, e.kind, e.machine ?? '', e.allow, e.kind === 'layer' ? sizeText(e.layerBytes) : '-', e.online ? 'yes' : 'no']);
           io.out(table([['ID', 'PATH', 'KIND', 'MACHINE', 'ALLOW', 'LAYER', 'SERVED'], ...rows]));
         }
         return 0;

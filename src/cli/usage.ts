@@ -45,6 +45,10 @@ Commands:
   nfs add ROOT --allow IP|CIDR [--name LABEL] [--root-squash]
           export ROOT read-only at /bramble/ROOT, or with --name a writable layer at /bramble/ROOT/LABEL
   nfs reset EXPORT | rm EXPORT  reset a layer to golden / remove an export (EXPORT: its path, id or MAC)
+  iscsi ls [--json] | images    iSCSI disks with the space their overlays take; the golden images there are
+  iscsi add IMAGE --name LABEL --allow IP|CIDR
+          a copy-on-write disk over IMAGE, served as target iqn.2026-11.org.bramble:LABEL with its own CHAP secret
+  iscsi reset DISK | rm DISK    reset a disk to golden / remove it (DISK: its IQN, label, id or MAC)
   settings get | set KEY VALUE  menu.title, menu.timeoutSeconds, menu.defaultEntry
   doctor [--interface IF]       check this host: interface, ports, iPXE files, other DHCP servers
 

@@ -153,6 +153,12 @@ export const settingsTable = {
     help: 'portmapper port; kernels and mount ask it where NFS and MOUNT are', parse: port }),
   nfsRoots: spec({ key: 'nfs.roots', flag: 'nfs-roots', env: 'BRAMBLE_NFS_ROOTS', placeholder: 'DIR', default: null as string | null,
     help: 'folder of golden roots, one subfolder each (default: DATA_DIR/nfs/roots)', parse: optionalText }),
+  iscsi: spec({ key: 'iscsi.enabled', flag: 'iscsi', env: 'BRAMBLE_ISCSI', placeholder: 'on|off', default: true,
+    help: 'serve iSCSI disks (a copy-on-write disk per machine over a golden image)', parse: boolean }),
+  iscsiPort: spec({ key: 'iscsi.port', flag: 'iscsi-port', env: 'BRAMBLE_ISCSI_PORT', placeholder: 'N', default: 3260,
+    help: 'iSCSI port', parse: port }),
+  iscsiImages: spec({ key: 'iscsi.images', flag: 'iscsi-images', env: 'BRAMBLE_ISCSI_IMAGES', placeholder: 'DIR', default: null as string | null,
+    help: 'folder of golden disk images, NAME.img each (default: DATA_DIR/iscsi/images)', parse: optionalText }),
   logLevel: spec({ key: 'logLevel', flag: 'log-level', env: 'BRAMBLE_LOG_LEVEL', placeholder: 'LEVEL', default: 'info' as 'debug' | 'info' | 'warn' | 'error',
     help: 'debug, info, warn or error', parse: oneOf(['debug', 'info', 'warn', 'error'] as const) }),
 } as const;

@@ -53,6 +53,7 @@ export async function withApi<T>(dataDir: string, use: (call: ApiCall, via: 'ser
       power: { power: null, wake: null, sshPublicKey: null },
       health: null,
     nfs: null,
+    iscsi: null,
     });
     return await use(async (method, path, body) => {
       const res = await app.request(path, {

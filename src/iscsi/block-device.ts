@@ -39,7 +39,7 @@ export function blockDevice(disk: Disk, identity: { readonly serial: string; rea
     const decoded = decodeCdb(cdb);
     if (!decoded.ok) return { ok: false, result: check(decoded.sense) };
     const command = decoded.command;
-    const bad = checkCommand(command, info);
+    const bad = checkCommand(command, info, lengthField(cdb[0]!));
     if (bad !== null) return { ok: false, result: bad };
     return { ok: true, command, dataOut: dataOutBytes(command, disk.blockSize) };
   };
@@ -99,8 +99,17 @@ export function blockDevice(disk: Disk, identity: { readonly serial: string; rea
   return { info, prepare, run };
 }
 
+/**
+ * Where a CDB keeps its transfer length, by opcode group (SBC-3 §4.2.2 CDB formats): 6-byte commands at byte 4,
+ * 10-byte at 7, 16-byte at 10, 12-byte at 6. Sense data points there when the length is the fault.
+ */
+function lengthField(opcode: number): number {
+  const group = opcode >> 5;
+  return group === 0 ? 4 : group === 4 ? 10 : group === 5 ? 6 : 7;
+}
+
 /** Range, size and write-protection checks that fail a command before its data is asked for. */
-function checkCommand(command: BlockCommand, info: LunInfo): ScsiResult | null {
+function checkCommand(command: BlockCommand, info: LunInfo, lengthAt: number): ScsiResult | null {
   switch (command.op) {
     case 'read':
     case 'write':
@@ -109,7 +118,7 @@ function checkCommand(command: BlockCommand, info: LunInfo): ScsiResult | null {
     case 'synchronizeCache': {
       if (command.lba + BigInt(command.blocks) > info.blocks) return fail({ ...Senses.lbaOutOfRange, information: command.lba });
       const limit = command.op === 'writeSame' ? BLOCK_LIMITS.maxWriteSameBlocks : command.op === 'synchronizeCache' ? Infinity : BLOCK_LIMITS.maxTransferBlocks;
-      if (command.blocks > limit && !(command.op === 'verify' && command.bytchk === 0)) return check(fieldPointerSense(Senses.invalidFieldInCdb, 7));
+      if (command.blocks > limit && !(command.op === 'verify' && command.bytchk === 0)) return check(fieldPointerSense(Senses.invalidFieldInCdb, lengthAt));
       if ((command.op === 'write' || command.op === 'writeSame') && info.readOnly) return fail(Senses.writeProtected);
       if (command.op === 'writeSame' && command.unmap && !info.thin) return check(fieldPointerSense(Senses.invalidFieldInCdb, 1, 3));
       return null;

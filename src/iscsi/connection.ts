@@ -45,6 +45,10 @@ export const QUEUE_DEPTH = 32;
 const WRITE_BUDGET = 64 * 1024 * 1024;
 /** Login keys joined over continued PDUs, at most (RFC 7143 §6.1 bounds each key; this bounds their sum). */
 const MAX_LOGIN_DATA = 64 * 1024;
+/** Text request keys joined over continued PDUs, at most: SendTargets needs a few bytes. */
+const MAX_TEXT_DATA = 64 * 1024;
+/** Immediate commands (outside the CmdSN window) a connection may have on top of the window's. */
+const IMMEDIATE_EXTRA = 8;
 /** During login the framer takes what RFC 7143 §13.12 lets either side assume before MaxRecvDataSegmentLength is declared. */
 const LOGIN_MAX_DATA = 8192;
 
@@ -62,9 +66,14 @@ export interface SessionEntry {
 
 /** The sessions of the whole target, for reinstatement (RFC 7143 §6.3.5) and TSIHs. */
 export interface SessionRegistry {
-  /** A new session for (initiator, ISID); an older one with the same pair is closed first. */
-  open(initiatorName: string, isid: Buffer, close: () => void): { readonly tsih: number; readonly reinstated: boolean; release(): void };
+  /**
+   * A new session for (initiator, ISID, target; null: discovery): an older one with the same three is closed
+   * first (RFC 7143 §6.3.5). `abortAll` ends the session's tasks when another session resets the unit.
+   */
+  open(initiatorName: string, isid: Buffer, targetName: string | null, close: (why: string) => void, abortAll: () => void): { readonly tsih: number; readonly reinstated: boolean; release(): void };
   has(tsih: number): boolean;
+  /** LOGICAL UNIT RESET and TARGET WARM RESET reach every session on the target but the asking one's `own`. */
+  resetTarget(targetName: string, own: () => void): void;
 }
 
 export interface ConnectionDeps {
@@ -138,7 +147,10 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
   let firstLogin: LoginRequest | null = null;
 
   const isClosing = (): boolean => phase === 'closing';
-  const window = (): Window => ({ expCmdSN, maxCmdSN: (expCmdSN + QUEUE_DEPTH - 1) >>> 0 });
+  // The window closes as tasks pile up (MaxCmdSN = ExpCmdSN - 1 when full): a command waiting for its data or
+  // its disk holds a slot, so what a connection can make the target hold stays bounded.
+  const room = (): number => Math.max(0, QUEUE_DEPTH - tasks.size);
+  const window = (): Window => ({ expCmdSN, maxCmdSN: (expCmdSN + room() - 1) >>> 0 });
   const digests = (): { header: boolean; data: boolean } => ({ header: params.headerDigest && phase !== 'login', data: params.dataDigest && phase !== 'login' });
   const send = (bhs: Buffer, data: Uint8Array | null = null, d = digests()): void => {
     if (socket.destroyed) return;
@@ -287,7 +299,7 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
     if (answer.status !== LoginStatus.success) return refuse(answer.status, 'negotiation');
     if (answer.done === undefined) return respond(answer.status, answer.keys, answer.transit, answer.nsg);
     const done = answer.done;
-    const session = deps.sessions.open(done.initiatorName, firstLogin!.isid, () => close('session reinstated by a new login'));
+    const session = deps.sessions.open(done.initiatorName, firstLogin!.isid, done.target?.name ?? null, (why) => close(why), abortedElsewhere);
     if (session.reinstated) stats.sessionsReinstated++;
     release = session.release;
     target = done.target;
@@ -326,7 +338,7 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
   const accept = (immediate: boolean, cmdSN: number): boolean => {
     if (immediate) return true;
     const ahead = seqDiff(cmdSN, expCmdSN);
-    if (ahead < 0 || ahead >= QUEUE_DEPTH) {
+    if (ahead < 0 || ahead >= room()) {
       log.debug('iscsi command outside the window, dropped', { client: peer, cmdSN, expCmdSN });
       return false;
     }
@@ -341,6 +353,9 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
     stats.commands++;
     if (sessionType === 'Discovery' || target === null) return reject(RejectReason.protocolError, bhs);
     if (tasks.has(cmd.itt)) return reject(RejectReason.taskInProgress, bhs);
+    // Immediate data only where negotiated, and no more than the first burst (RFC 7143 §13.11, §13.14).
+    if (data.length > 0 && (!params.immediateData || data.length > params.firstBurstLength)) return reject(RejectReason.protocolError, bhs);
+    if (cmd.immediate && tasks.size >= QUEUE_DEPTH + IMMEDIATE_EXTRA) return finish(cmd, { status: ScsiStatus.taskSetFull }, 0, cmd.expectedLength);
     const device = target.device;
     if (cmd.lun !== 0n) return finish(cmd, otherLun(cmd.cdb), 0, cmd.expectedLength);
     const prepared = device.prepare(cmd.cdb);
@@ -460,6 +475,14 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
     finish(task.cmd, result, task.r2tSN, task.residual);
   };
 
+  /**
+   * Another session reset the unit: with TAS set in the control page, these tasks end with TASK ABORTED
+   * (SAM-5 §5.6) rather than silence, so the initiator need not wait for its own timeout.
+   */
+  const abortedElsewhere = (): void => {
+    for (const task of [...tasks.values()]) finishTask(task, { status: ScsiStatus.taskAborted });
+  };
+
   const abort = (task: Task): void => {
     if (task.aborted) return;
     task.aborted = true;
@@ -536,6 +559,10 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
       return sendText(pdu.itt, textMore.rest);
     }
     textIn.push(data);
+    if (textIn.reduce((n, b) => n + b.length, 0) > MAX_TEXT_DATA) {
+      textIn = [];
+      return reject(RejectReason.protocolError, bhs);
+    }
     if (pdu.cont) {
       // More keys follow (RFC 7143 §11.10.2): an empty answer, with a tag for the next part to name.
       send(encodeTextResponse({ final: false, cont: false, itt: pdu.itt, ttt: nextTtt++ >>> 0, statSN: nextStatSN(), window: window(), dataLength: 0 }));
@@ -568,16 +595,27 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
     switch (pdu.fn) {
       case TaskFunction.abortTask: {
         const task = tasks.get(pdu.referencedTag);
-        if (task !== undefined) abort(task);
-        // Not found: it already finished, which is what the initiator wanted (RFC 7143 §11.5.1).
-        return answer(TaskResponse.complete);
+        if (task !== undefined) {
+          abort(task);
+          return answer(TaskResponse.complete);
+        }
+        // RFC 7143 §11.5.1: a command never received (RefCmdSN not yet reached) counts as received and aborted;
+        // one received and already answered "does not exist" (its response is on its way or delivered).
+        const ahead = seqDiff(pdu.refCmdSN, expCmdSN);
+        return answer(ahead >= 0 && ahead < QUEUE_DEPTH ? TaskResponse.complete : TaskResponse.noSuchTask);
       }
       case TaskFunction.abortTaskSet:
       case TaskFunction.clearTaskSet:
+        // The task set of this I_T nexus: this session's tasks (SAM-5 with TST 000b).
+        for (const task of [...tasks.values()]) abort(task);
+        return answer(TaskResponse.complete);
       case TaskFunction.logicalUnitReset:
       case TaskFunction.targetWarmReset:
         if (pdu.fn === TaskFunction.logicalUnitReset && pdu.lun !== 0n) return answer(TaskResponse.noSuchLun);
+        // Every session's tasks on the unit (RFC 7143 §4.2.3.2): this session's end silently, the others' with
+        // TASK ABORTED.
         for (const task of [...tasks.values()]) abort(task);
+        if (target !== null) deps.sessions.resetTarget(target.name, abortedElsewhere);
         return answer(TaskResponse.complete);
       case TaskFunction.targetColdReset:
         for (const task of [...tasks.values()]) abort(task);

@@ -129,7 +129,7 @@ export class LoginNegotiator<T> {
     const negotiated = negotiateOperational(keys, this.#params);
     this.#params = negotiated.params;
     answers.push(...negotiated.answers);
-    if (negotiated.answers.some(([k]) => k === 'MaxRecvDataSegmentLength')) this.#declared = true;
+    if (negotiated.answers.some(([k, v]) => k === 'MaxRecvDataSegmentLength' && v !== 'Reject')) this.#declared = true;
 
     const authDone = this.#auth.state === 'none' || this.#auth.state === 'done';
     const moving = req.transit && authDone && (this.#stage === Stage.security ? req.nsg === Stage.operational || req.nsg === Stage.fullFeature : req.nsg === Stage.fullFeature);

@@ -60,7 +60,7 @@ const LOGIN_KEYS = new Set(['InitiatorName', 'InitiatorAlias', 'TargetName', 'Se
 export const isLoginKey = (key: string): boolean => LOGIN_KEYS.has(key) || key.startsWith('CHAP_');
 
 const numeric = (value: string): number | null => {
-  if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(value)) return null;
+  if (!/^(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(value)) return null;
   const n = Number(value);
   return Number.isSafeInteger(n) ? n : null;
 };
@@ -101,8 +101,9 @@ const RULES: Readonly<Record<string, Rule>> = {
   ErrorRecoveryLevel: { kind: 'min', low: 0, high: 2, ours: TARGET_OFFER.errorRecoveryLevel, set: (p, v) => (p.errorRecoveryLevel = v) },
   OFMarker: { kind: 'fixed', answer: 'No' },
   IFMarker: { kind: 'fixed', answer: 'No' },
-  OFMarkInt: { kind: 'fixed', answer: 'Irrelevant' },
-  IFMarkInt: { kind: 'fixed', answer: 'Irrelevant' },
+  // RFC 7143 §13.25: a receiver of these removed keys answers Reject (never NotUnderstood).
+  OFMarkInt: { kind: 'fixed', answer: 'Reject' },
+  IFMarkInt: { kind: 'fixed', answer: 'Reject' },
 };
 
 /**
@@ -166,8 +167,13 @@ export function negotiateOperational(offered: TextKeys, current: SessionParams):
         break;
     }
   }
-  // FirstBurstLength may not exceed MaxBurstLength (RFC 7143 §13.14), whichever order they came in.
-  if (params.firstBurstLength > params.maxBurstLength) params.firstBurstLength = params.maxBurstLength;
+  // FirstBurstLength may not exceed MaxBurstLength (RFC 7143 §13.14), whichever order they came in; the answer
+  // says the value that holds.
+  if (params.firstBurstLength > params.maxBurstLength) {
+    params.firstBurstLength = params.maxBurstLength;
+    const at = answers.findIndex(([k]) => k === 'FirstBurstLength');
+    if (at >= 0) answers[at] = ['FirstBurstLength', String(params.firstBurstLength)];
+  }
   return { answers, params };
 }
 

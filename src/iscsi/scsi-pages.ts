@@ -21,7 +21,8 @@ export const BLOCK_LIMITS = {
   /** Blocks per READ or WRITE: 32 MiB of 512-byte blocks, what one command may pin in memory. */
   maxTransferBlocks: 65_536,
   optimalTransferBlocks: 2_048,
-  maxUnmapBlocks: 1 << 22,
+  /** libiscsi's conformance suite calls more than 2^20 "insanely big". */
+  maxUnmapBlocks: 1 << 20,
   maxUnmapDescriptors: 256,
   maxWriteSameBlocks: 1 << 22,
 } as const;
@@ -106,13 +107,10 @@ function designators(lun: LunInfo): Buffer[] {
   name.copy(nameField);
   const port = Buffer.alloc(4);
   port.writeUInt16BE(1, 2);
-  const group = Buffer.alloc(4);
-  group.writeUInt16BE(1, 2);
   return [
     designator(1, 0, 3, naa), // logical unit: NAA
     designator(2, 0, 1, t10), // logical unit: T10 vendor ID
     designator(1, 1, 4, port, ISCSI_PROTOCOL), // target port: relative target port 1
-    designator(1, 1, 5, group, ISCSI_PROTOCOL), // target port: target port group 1
     designator(3, 2, 8, nameField, ISCSI_PROTOCOL), // target device: its iSCSI name
   ];
 }
@@ -187,7 +185,8 @@ export function modeSense(lun: LunInfo, ask: { readonly ten: boolean; readonly d
     if (!changeable) {
       p[2] = 0x02; // GLTSD
       p[3] = 0x10; // queue algorithm modifier 1: unrestricted reordering
-      p.writeUInt16BE(0xffff, 10); // busy timeout period: unlimited
+      p[5] = 0x40; // TAS: tasks another initiator's reset ends are answered TASK ABORTED
+      p.writeUInt16BE(0xffff, 8); // busy timeout period: unlimited
     }
     pages.push(p);
   }

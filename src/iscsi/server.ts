@@ -24,6 +24,8 @@ export interface IscsiServer {
   stats(): Readonly<IscsiStats>;
   /** Sessions logged in now. */
   sessions(): number;
+  /** Ends every session on this target (its disk is about to be reset or removed). */
+  endSessions(targetName: string): void;
 }
 
 const DEFAULT_KEEPALIVE: Keepalive = { intervalMs: 30_000, timeoutMs: 30_000 };
@@ -71,27 +73,28 @@ export function createIscsiServer(options: IscsiServerOptions): IscsiServer {
     },
     stats: () => stats,
     sessions: () => sessions.count(),
+    endSessions: (targetName) => sessions.endTarget(targetName),
   };
 }
 
-/** TSIHs from 1 up, skipping ones in use; one session per (initiator name, ISID). */
-function sessionRegistry(): SessionRegistry & { count(): number } {
-  const byKey = new Map<string, { tsih: number; close: () => void }>();
+/** TSIHs from 1 up, skipping ones in use; one session per (initiator name, ISID, target). */
+function sessionRegistry(): SessionRegistry & { count(): number; endTarget(name: string): void } {
+  const byKey = new Map<string, { tsih: number; target: string | null; close: (why: string) => void; abortAll: () => void }>();
   const tsihs = new Set<number>();
   let next = 1;
   return {
-    open(initiatorName, isid, close) {
-      const key = `${initiatorName}\0${isid.toString('hex')}`;
+    open(initiatorName, isid, target, close, abortAll) {
+      const key = `${initiatorName}\0${isid.toString('hex')}\0${target ?? ''}`;
       const old = byKey.get(key);
       if (old !== undefined) {
         byKey.delete(key);
         tsihs.delete(old.tsih);
-        old.close();
+        old.close('session reinstated by a new login');
       }
       while (tsihs.has(next) || next === 0) next = (next + 1) & 0xffff;
       const tsih = next;
       next = (next + 1) & 0xffff;
-      const entry = { tsih, close };
+      const entry = { tsih, target, close, abortAll };
       tsihs.add(tsih);
       byKey.set(key, entry);
       return {
@@ -105,5 +108,11 @@ function sessionRegistry(): SessionRegistry & { count(): number } {
     },
     has: (tsih) => tsihs.has(tsih),
     count: () => byKey.size,
+    resetTarget(name, own) {
+      for (const entry of byKey.values()) if (entry.target === name && entry.abortAll !== own) entry.abortAll();
+    },
+    endTarget(name) {
+      for (const entry of [...byKey.values()]) if (entry.target === name) entry.close('target taken offline');
+    },
   };
 }

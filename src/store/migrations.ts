@@ -21,6 +21,8 @@ export const migrations: readonly Migration[] = [
   (data) => ({ ...data, users: [], sessions: [], apiTokens: [] }),
   // 2 -> 3: NFS exports (issue #4); profiles gain an optional nfsRoot.
   (data) => ({ ...data, nfsExports: [] }),
+  // 3 -> 4: iSCSI disks (issue #5).
+  (data) => ({ ...data, iscsiDisks: [] }),
 ];
 
 export interface Migrated {

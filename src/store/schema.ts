@@ -1,7 +1,7 @@
 // The shape of Bramble's store (lowdb JSON in the data folder) and its schema version.
 // Boot events and DHCP leases are deliberately not here: they live in their own append-only files.
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export type ProfileKind = 'kernel' | 'nfs-root' | 'script' | 'chain' | 'local-disk';
 
@@ -112,6 +112,26 @@ export interface NfsExport {
   readonly resetAt?: string;
 }
 
+/** A machine's iSCSI disk (src/iscsi/disks.ts): a copy-on-write overlay of a golden image, served as its own target. */
+export interface IscsiDisk {
+  /** Names the disk's folder, <data>/iscsi/disks/<id>; never reused. */
+  readonly id: number;
+  /** The iSCSI target name initiators log in to. */
+  readonly iqn: string;
+  /** The golden image (a file <images>/<image>.img) the overlay is over. */
+  readonly image: string;
+  /** The machine this disk belongs to, made on its first boot with an iSCSI profile. */
+  readonly machine?: string;
+  /** Who may log in: one IPv4 address or a CIDR subnet. */
+  readonly allow: string;
+  /** CHAP the initiator must pass; the secret goes only into that machine's own boot script. */
+  readonly chapUser: string;
+  readonly chapSecret: string;
+  readonly sizeBytes: number;
+  readonly createdAt: string;
+  readonly resetAt?: string;
+}
+
 export interface MenuSettings {
   readonly title: string;
   readonly timeoutSeconds: number;
@@ -132,6 +152,7 @@ export interface StoreData {
   readonly sessions: readonly Session[];
   readonly apiTokens: readonly ApiToken[];
   readonly nfsExports: readonly NfsExport[];
+  readonly iscsiDisks: readonly IscsiDisk[];
 }
 
 export function emptyStore(): StoreData {
@@ -144,5 +165,6 @@ export function emptyStore(): StoreData {
     sessions: [],
     apiTokens: [],
     nfsExports: [],
+    iscsiDisks: [],
   };
 }

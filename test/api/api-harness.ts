@@ -72,6 +72,7 @@ export async function apiHarness(t: TestContext, options: { trusted?: boolean; p
     },
     health: null,
     nfs: null,
+    iscsi: null,
   });
   let cookie: string | null = null;
   const call: ApiHarness['call'] = async (method, path, o = {}) => {

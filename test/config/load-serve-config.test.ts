@@ -74,6 +74,9 @@ test('no config file and one LAN interface: defaults plus that interface', async
     mountdPort: 20048,
     portmapPort: 111,
     nfsRoots: null,
+    iscsi: true,
+    iscsiPort: 3260,
+    iscsiImages: null,
     logLevel: 'info',
   };
   assert.deepEqual(config, expected);

@@ -157,6 +157,9 @@ test('the defaults are the documented ones', () => {
     mountdPort: 20048,
     portmapPort: 111,
     nfsRoots: null,
+    iscsi: true,
+    iscsiPort: 3260,
+    iscsiImages: null,
     logLevel: 'info',
   });
 });

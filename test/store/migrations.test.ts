@@ -81,7 +81,7 @@ test('the shipped list refuses a store one version newer than this build', () =>
   assert.throws(() => migrate({ ...emptyStore(), version: SCHEMA_VERSION + 1 }), { code: 'STORE_TOO_NEW' });
 });
 
-test('1 -> 3 adds empty users, sessions, API tokens (2) and NFS exports (3), and keeps machines and profiles as they were', () => {
+test('1 -> 4 adds empty users, sessions, API tokens (2), NFS exports (3) and iSCSI disks (4), and keeps machines and profiles as they were', () => {
   const v1 = {
     version: 1,
     settings: emptyStore().settings,
@@ -90,6 +90,6 @@ test('1 -> 3 adds empty users, sessions, API tokens (2) and NFS exports (3), and
   };
   const { data, from, to } = migrate(v1);
   assert.equal(from, 1);
-  assert.equal(to, 3);
-  assert.deepEqual(data, { ...v1, version: 3, users: [], sessions: [], apiTokens: [], nfsExports: [] });
+  assert.equal(to, 4);
+  assert.deepEqual(data, { ...v1, version: 4, users: [], sessions: [], apiTokens: [], nfsExports: [], iscsiDisks: [] });
 });

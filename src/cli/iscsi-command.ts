@@ -1,0 +1,89 @@
+// `bramble iscsi ls|images|add|reset|rm`: machines' copy-on-write iSCSI disks over golden images (src/iscsi/disks.ts).
+import { parseArgs } from 'node:util';
+import { withApi } from '../control/control-client.js';
+import { normalizeMac } from '../net/mac.js';
+import type { IscsiDisk } from '../store/schema.js';
+import { failed } from './api-result.js';
+import { actOnListed, sizeText } from './listed-item.js';
+import { dataDirFrom } from './data-dir.js';
+import { table, usage, type Output } from './output.js';
+
+const USAGE = 'iscsi ls [--json] | images | add IMAGE --name LABEL --allow IP|CIDR | reset DISK | rm DISK (DISK: IQN, label, id or MAC)';
+
+type Listed = Omit<IscsiDisk, 'chapSecret'> & { readonly online: boolean; readonly usedBytes: number | null };
+
+/** DISK is a disk's IQN, its label (the IQN's last part), its id, or the MAC of the machine it belongs to. */
+export function findDisk(disks: readonly Listed[], ref: string): Listed | undefined {
+  const mac = normalizeMac(ref);
+  return disks.find((d) => d.iqn === ref || d.iqn.endsWith(`:${ref}`) || String(d.id) === ref || (mac !== null && d.machine === mac));
+}
+
+export async function iscsiCommand(args: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      json: { type: 'boolean' },
+      allow: { type: 'string' },
+      name: { type: 'string' },
+    },
+  });
+  const [action, arg, ...extra] = positionals;
+  const dataDir = dataDirFrom(values['data-dir'], env);
+  if (extra.length > 0) return usage(io, USAGE);
+
+  const change = (what: string, method: 'POST' | 'DELETE', tail: string) =>
+    actOnListed<Listed>(dataDir, io, {
+      list: '/api/v1/iscsi/disks',
+      find: (items) => findDisk(items, arg!),
+      missing: `bramble: no iSCSI disk ${arg} (see bramble iscsi ls)`,
+      method,
+      tail,
+      done: (item) => `${item.iqn}: ${what}`,
+    });
+
+  switch (action) {
+    case 'ls':
+      if (arg !== undefined) return usage(io, USAGE);
+      return withApi(dataDir, async (call) => {
+        const res = await call('GET', '/api/v1/iscsi/disks');
+        if (failed(res, io)) return 1;
+        const disks = res.body as Listed[];
+        if (values.json) io.out(JSON.stringify(disks, null, 2));
+        else if (disks.length === 0) io.out('no iSCSI disks yet: machines booting an iSCSI profile get one, or add one with bramble iscsi add');
+        else {
+          const rows = disks.map((d) => [String(d.id), d.iqn, d.image, d.machine ?? '', d.allow, sizeText(d.sizeBytes), sizeText(d.usedBytes), d.online ? 'yes' : 'no']);
+          io.out(table([['ID', 'IQN', 'IMAGE', 'MACHINE', 'ALLOW', 'SIZE', 'USED', 'SERVED'], ...rows]));
+        }
+        return 0;
+      });
+    case 'images':
+      if (arg !== undefined) return usage(io, USAGE);
+      return withApi(dataDir, async (call) => {
+        const res = await call('GET', '/api/v1/iscsi/images');
+        if (failed(res, io)) return 1;
+        const images = res.body as string[];
+        io.out(images.length === 0 ? 'no golden images yet: put a disk image NAME.img in the iSCSI images folder' : images.join('\n'));
+        return 0;
+      });
+    case 'add':
+      if (arg === undefined || values.allow === undefined || values.name === undefined) return usage(io, USAGE);
+      return withApi(dataDir, async (call) => {
+        const res = await call('POST', '/api/v1/iscsi/disks', { image: arg, label: values.name, allow: values.allow });
+        if (failed(res, io)) return 1;
+        const made = res.body as Listed;
+        io.out(`${made.iqn}: a copy-on-write disk over ${made.image}, offered to ${made.allow} (CHAP user ${made.chapUser})`);
+        return 0;
+      });
+    case 'reset':
+      if (arg === undefined) return usage(io, USAGE);
+      return change('reset to golden', 'POST', '/reset');
+    case 'rm':
+      if (arg === undefined) return usage(io, USAGE);
+      return change('removed', 'DELETE', '');
+    default:
+      return usage(io, USAGE);
+  }
+}

@@ -1,0 +1,228 @@
+// Bramble's iSCSI disks: golden images in <images>/<name>.img, and per machine a copy-on-write disk over one
+// (<data>/iscsi/disks/<id>/), kept in the store and served as a target of its own, with its own CHAP secret,
+// to its machine's address only. The targets the iSCSI server asks about (targets.ts) are these.
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../log/logger.js';
+import { mayUse } from '../nfs/export-access.js';
+import { allowText, checkName, machineLabel, parseAllow, type Checked } from '../nfs/export-input.js';
+import type { Store } from '../store/store.js';
+import type { IscsiDisk } from '../store/schema.js';
+import { blockDevice, type BlockDevice } from './block-device.js';
+import { createCowDisk, goldenIdentity, openCowDisk, type CowDisk } from './cow-disk.js';
+import type { TargetLookup } from './login.js';
+import type { IscsiTarget, IscsiTargets } from './targets.js';
+
+/** Target names: this naming authority (RFC 7143 §4.2.7.2 iqn. format), then the disk's label. */
+export const IQN_PREFIX = 'iqn.2026-11.org.bramble';
+
+export interface IscsiDisksOptions {
+  readonly store: Store;
+  readonly dataDir: string;
+  /** Golden images, one <name>.img each. */
+  readonly imagesDir: string;
+  readonly log: Logger;
+  /** Sessions of a target are ended before its disk is reset or removed. */
+  readonly endSessions: (iqn: string) => void;
+}
+
+export interface AddDisk {
+  readonly image: unknown;
+  readonly label: unknown;
+  readonly allow: unknown;
+}
+
+export class IscsiDiskError extends Error {
+  constructor(
+    readonly code: 'INVALID' | 'NOT_FOUND' | 'EXISTS' | 'NO_IMAGE',
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IscsiDiskError';
+  }
+}
+
+export interface IscsiDisks extends IscsiTargets {
+  readonly imagesDir: string;
+  /** Opens every stored disk; one whose image is missing or changed is logged and left offline. */
+  open(): Promise<void>;
+  list(): readonly (IscsiDisk & { readonly online: boolean })[];
+  /** Golden image names (files <name>.img of the images folder). */
+  images(): Promise<string[]>;
+  add(input: AddDisk): Promise<IscsiDisk>;
+  /** A machine's own disk over `image`, made on its first boot; its address kept current. */
+  forMachine(mac: string, address: string, image: string): Promise<IscsiDisk>;
+  /** Back to the golden image: the overlay is thrown away (its sessions ended first). */
+  reset(id: number): Promise<IscsiDisk>;
+  remove(id: number): Promise<void>;
+  /** Bytes the disk's overlay takes on disk. */
+  usedBytes(id: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** CHAP secrets: 16 characters from 12 random bytes (RFC 7143 §12.1.3 asks for at least 96 bits). */
+const newSecret = (): string => randomBytes(12).toString('base64url');
+
+export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
+  const { store, log } = options;
+  const open = new Map<number, { readonly disk: CowDisk; readonly device: BlockDevice }>();
+  const folder = (id: number): string => join(options.dataDir, 'iscsi', 'disks', String(id));
+  const paths = (id: number) => ({ map: join(folder(id), 'map'), data: join(folder(id), 'data') });
+  const imagePath = (image: string): string => join(options.imagesDir, `${image}.img`);
+  const stored = (id: number): IscsiDisk | undefined => store.read().iscsiDisks.find((d) => d.id === id);
+  const byIqn = (iqn: string): IscsiDisk | undefined => store.read().iscsiDisks.find((d) => d.iqn === iqn);
+  const imageExists = async (image: string): Promise<boolean> => (await stat(imagePath(image)).catch(() => null))?.isFile() === true;
+
+  const serve = async (d: IscsiDisk): Promise<void> => {
+    const disk = await openCowDisk(paths(d.id), imagePath(d.image));
+    const device = blockDevice(disk, { serial: `BRAMBLE${String(d.id).padStart(10, '0')}`, naaId: BigInt(d.id), targetName: d.iqn });
+    open.set(d.id, { disk, device });
+  };
+  const unserve = async (id: number): Promise<void> => {
+    const current = open.get(id);
+    open.delete(id);
+    await current?.disk.close();
+  };
+  const makeOverlay = async (d: IscsiDisk): Promise<void> => {
+    await mkdir(folder(d.id), { recursive: true });
+    await createCowDisk(paths(d.id), await goldenIdentity(imagePath(d.image)), d.sizeBytes);
+  };
+
+  const fail = (checked: Checked<unknown> & { ok: false }): never => {
+    throw new IscsiDiskError('INVALID', checked.field, `${checked.field}: ${checked.error}`);
+  };
+
+  const insert = async (fields: { readonly label: string; readonly image: string; readonly allow: string; readonly machine?: string }): Promise<IscsiDisk> => {
+    // iSCSI names are lower case, with no underscore (RFC 3722's stringprep profile).
+    const iqn = `${IQN_PREFIX}:${fields.label.toLowerCase().replace(/_/g, '-')}`;
+    const size = (await stat(imagePath(fields.image))).size;
+    const made = await store.update((draft) => {
+      if (draft.iscsiDisks.some((d) => d.iqn === iqn)) return null;
+      // Random, not max+1: a removed disk's folder name must not come back for another machine.
+      let id = randomInt(1, 2 ** 31);
+      while (draft.iscsiDisks.some((d) => d.id === id)) id = randomInt(1, 2 ** 31);
+      const disk: IscsiDisk = {
+        id,
+        iqn,
+        image: fields.image,
+        ...(fields.machine === undefined ? {} : { machine: fields.machine }),
+        allow: fields.allow,
+        chapUser: fields.label,
+        chapSecret: newSecret(),
+        sizeBytes: size,
+        createdAt: new Date().toISOString(),
+      };
+      draft.iscsiDisks.push({ ...disk });
+      return disk;
+    });
+    if (made === null) throw new IscsiDiskError('EXISTS', 'label', `disk ${iqn} already exists`);
+    await makeOverlay(made);
+    await serve(made);
+    log.info('iscsi disk added', { iqn: made.iqn, image: made.image, allow: made.allow });
+    return made;
+  };
+
+  const find = (targetName: string, _initiatorName: string, address: string): TargetLookup<IscsiTarget> => {
+    const d = byIqn(targetName);
+    const served = d === undefined ? undefined : open.get(d.id);
+    if (d === undefined || served === undefined) return { ok: false, reason: 'NOT_FOUND' };
+    const allow = parseAllow(d.allow);
+    if (!allow.ok || !mayUse({ allow: allow.value, rootSquash: false, readOnly: false }, address)) return { ok: false, reason: 'NOT_ALLOWED' };
+    return { ok: true, target: { name: d.iqn, device: served.device }, chap: { initiator: { user: d.chapUser, secret: d.chapSecret } } };
+  };
+
+  return {
+    imagesDir: options.imagesDir,
+    discoveryChap: null,
+    find,
+    visible: (initiatorName, address) => store.read().iscsiDisks.filter((d) => find(d.iqn, initiatorName, address).ok).map((d) => d.iqn),
+    async open() {
+      await mkdir(options.imagesDir, { recursive: true });
+      for (const d of store.read().iscsiDisks) {
+        try {
+          await serve(d);
+        } catch (error) {
+          log.error('iscsi disk not served: its overlay or golden image cannot be opened', { iqn: d.iqn, image: d.image, error });
+        }
+      }
+    },
+    list: () => store.read().iscsiDisks.map((d) => ({ ...d, online: open.has(d.id) })),
+    async images() {
+      const entries = await readdir(options.imagesDir, { withFileTypes: true }).catch(() => []);
+      return entries
+        .filter((e) => e.isFile() && e.name.endsWith('.img'))
+        .map((e) => e.name.slice(0, -4))
+        .sort();
+    },
+    async add(input) {
+      const image = checkName('image', input.image);
+      if (!image.ok) fail(image);
+      const label = checkName('label', input.label);
+      if (!label.ok) fail(label);
+      const allow = parseAllow(input.allow);
+      if (!allow.ok) fail(allow);
+      const imageName = (image as { value: string }).value;
+      if (!(await imageExists(imageName))) throw new IscsiDiskError('NO_IMAGE', 'image', `image: no golden image ${imagePath(imageName)}`);
+      return insert({ label: (label as { value: string }).value, image: imageName, allow: allowText((allow as { value: Parameters<typeof allowText>[0] }).value) });
+    },
+    async forMachine(mac, address, image) {
+      const label = machineLabel(mac);
+      const existing = store.read().iscsiDisks.find((d) => d.machine === mac && d.image === image);
+      if (existing === undefined) {
+        if (!(await imageExists(image))) throw new IscsiDiskError('NO_IMAGE', 'iscsiImage', `no golden image ${imagePath(image)}`);
+        try {
+          return await insert({ label: `${label}.${image}`, image, allow: address, machine: mac });
+        } catch (error) {
+          // Two boot requests of one machine at once (a firmware retrying): the other one made it.
+          const made = store.read().iscsiDisks.find((d) => d.machine === mac && d.image === image);
+          if (error instanceof IscsiDiskError && error.code === 'EXISTS' && made !== undefined) return made;
+          throw error;
+        }
+      }
+      if (existing.allow === address) return existing;
+      // The machine got another address since: follow it, or its own disk would refuse it.
+      return store.update((draft) => {
+        const d = draft.iscsiDisks.find((x) => x.id === existing.id)!;
+        d.allow = address;
+        return { ...d } as IscsiDisk;
+      });
+    },
+    async reset(id) {
+      const d = stored(id);
+      if (d === undefined) throw new IscsiDiskError('NOT_FOUND', 'id', `no disk ${id}`);
+      options.endSessions(d.iqn);
+      await unserve(id);
+      await rm(folder(id), { recursive: true, force: true });
+      const updated = await store.update((draft) => {
+        const x = draft.iscsiDisks.find((e) => e.id === id)!;
+        x.resetAt = new Date().toISOString();
+        return { ...x } as IscsiDisk;
+      });
+      await makeOverlay(updated);
+      await serve(updated);
+      log.info('iscsi disk reset to golden', { iqn: updated.iqn });
+      return updated;
+    },
+    async remove(id) {
+      const d = stored(id);
+      if (d === undefined) throw new IscsiDiskError('NOT_FOUND', 'id', `no disk ${id}`);
+      options.endSessions(d.iqn);
+      await unserve(id);
+      await store.update((draft) => {
+        draft.iscsiDisks = draft.iscsiDisks.filter((e) => e.id !== id);
+      });
+      await rm(folder(id), { recursive: true, force: true });
+      log.info('iscsi disk removed', { iqn: d.iqn });
+    },
+    async usedBytes(id) {
+      let total = 0;
+      for (const path of Object.values(paths(id))) total += ((await stat(path).catch(() => null))?.blocks ?? 0) * 512;
+      return total;
+    },
+    async close() {
+      for (const id of [...open.keys()]) await unserve(id);
+    },
+  };
+}
