@@ -38,7 +38,7 @@ import { createNfsExports, type NfsExports } from './nfs/exports.js';
 import { createNfsService } from './nfs/nfs-service.js';
 import { loadKernelRecordSend } from './rpc/kernel-record-send.js';
 import { loadStatMany } from './nfs/view/file-stat.js';
-import { createIscsiDisks, type IscsiDisks } from './iscsi/disks.js';
+import { createIscsiDisks, initiatorIqnFor, iscsiRootArgs, type IscsiDisks } from './iscsi/disks.js';
 import { createIscsiServer, type IscsiServer } from './iscsi/server.js';
 import type { Store } from './store/store.js';
 
@@ -176,7 +176,7 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
   const http = await startHttpServer({
     app: new Hono<ApiEnv>()
       .route('/', apiApp(false))
-      .route('/', bootRoutes({ store, recorder, log: bootLog, httpBase, defaultProfile: config.defaultProfile, ipxeDir: config.ipxeDir, assetsDir, macForIp, kernelSend: kernel.send, nfsRootArgs: nfs?.rootArgs ?? null }))
+      .route('/', bootRoutes({ store, recorder, log: bootLog, httpBase, defaultProfile: config.defaultProfile, ipxeDir: config.ipxeDir, assetsDir, macForIp, kernelSend: kernel.send, nfsRootArgs: nfs?.rootArgs ?? null, iscsiDisk: iscsi?.boot ?? null }))
       .route('/', webRoutes({ auth })),
     address: config.address,
     port: config.httpPort,
@@ -283,7 +283,12 @@ async function startIscsi(config: ServeConfig, store: Store, log: Logger, stops:
   const port = await server.start();
   const started = server;
   stops.push(() => started.stop());
-  return { disks, port };
+  const boot = async (mac: string, address: string, image: string) => {
+    const disk = await disks.forMachine(mac, address, image);
+    const san = { server: config.address, port, iqn: disk.iqn, initiatorIqn: initiatorIqnFor(mac), chapUser: disk.chapUser, chapSecret: disk.chapSecret };
+    return { san, rootArgs: iscsiRootArgs(san) };
+  };
+  return { disks, port, boot };
 }
 
 function observeDhcp(client: DhcpClient, event: { kind: string; address?: string }, recorder: ReturnType<typeof createRecorder>): void {

@@ -2,12 +2,14 @@
 // remove (src/iscsi/disks.ts). CHAP secrets are never listed: a machine gets its own in its boot script only.
 import { Hono } from 'hono';
 import { IscsiDiskError, type AddDisk, type IscsiDisks } from '../iscsi/disks.js';
+import { GoldenImageError } from '../iscsi/golden-image.js';
 import type { IscsiDisk } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { ApiEnv } from './guard.js';
 import { jsonObject, problem } from './problem.js';
 
-const STATUS = { INVALID: 400, NO_IMAGE: 400, NOT_FOUND: 404, EXISTS: 409 } as const;
+// mkfs.ext4 refusing the folder (too small an image for it, say) is the caller's to fix: 400 with its words.
+const STATUS = { INVALID: 400, NO_IMAGE: 400, NO_FOLDER: 400, MKFS_FAILED: 400, NOT_FOUND: 404, EXISTS: 409 } as const;
 
 /** A disk as the API shows it: everything but the CHAP secret. */
 function shown(disk: IscsiDisk): Omit<IscsiDisk, 'chapSecret'> {
@@ -20,7 +22,7 @@ export function iscsiRoutes(store: Store, iscsi: IscsiDisks | null): Hono<ApiEnv
   const app = new Hono<ApiEnv>();
   const offline = () => problem(503, 'ISCSI_OFF', 'iSCSI disks change only through a running server with iSCSI on (bramble serve --iscsi on)');
   const failed = (error: unknown) => {
-    if (error instanceof IscsiDiskError) return problem(STATUS[error.code], `ISCSI_${error.code}`, error.message, error.field);
+    if (error instanceof IscsiDiskError || error instanceof GoldenImageError) return problem(STATUS[error.code], `ISCSI_${error.code}`, error.message, error.field);
     throw error;
   };
   const idOf = (text: string): number | null => (/^\d{1,10}$/.test(text) ? Number(text) : null);
@@ -32,6 +34,16 @@ export function iscsiRoutes(store: Store, iscsi: IscsiDisks | null): Hono<ApiEnv
     return c.json(out);
   });
   app.get('/images', async (c) => (iscsi === null ? offline() : c.json(await iscsi.images())));
+  app.post('/images', async (c) => {
+    if (iscsi === null) return offline();
+    const input = await jsonObject(c.req.raw);
+    if (input === null) return problem(400, 'BAD_REQUEST', 'expected a JSON object');
+    try {
+      return c.json(await iscsi.makeImage(input as { name: unknown; from: unknown; sizeBytes: unknown }), 201);
+    } catch (error) {
+      return failed(error);
+    }
+  });
   app.post('/disks', async (c) => {
     if (iscsi === null) return offline();
     const input = await jsonObject(c.req.raw);

@@ -63,7 +63,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
         MachinePatch: machinePatch,
-        Profile: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string', enum: ['kernel', 'nfs-root', 'script', 'chain', 'local-disk'] } } },
+        Profile: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string', enum: ['kernel', 'nfs-root', 'iscsi-root', 'iscsi-sanboot', 'script', 'chain', 'local-disk'] } } },
       },
     },
     paths: {
@@ -164,7 +164,14 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/iscsi/disks/{id}': { delete: op('Remove a disk and its overlay (its sessions end)', { '200': ok('Removed'), '404': ok('No such disk', ref('Error')) }, undefined, ['id']) },
       '/iscsi/disks/{id}/reset': { post: op('Reset a disk to its golden image: its overlay is deleted (its sessions end)', { '200': ok('Reset'), '404': ok('No such disk', ref('Error')) }, undefined, ['id']) },
-      '/iscsi/images': { get: op('The golden images (NAME.img files of the iSCSI images folder)', { '200': ok('Names', { type: 'array', items: { type: 'string' } }), '503': ok('iSCSI off', ref('Error')) }) },
+      '/iscsi/images': {
+        get: op('The golden images (NAME.img files of the iSCSI images folder)', { '200': ok('Names', { type: 'array', items: { type: 'string' } }), '503': ok('iSCSI off', ref('Error')) }),
+        post: op(
+          'Make a golden image: an ext4 file system of sizeBytes filled from a folder on the appliance (mkfs.ext4 -d)',
+          { '201': ok('Made'), '400': ok('Invalid, or mkfs.ext4 refused', ref('Error')), '409': ok('Exists', ref('Error')), '503': ok('iSCSI off', ref('Error')) },
+          { type: 'object', required: ['name', 'from', 'sizeBytes'], properties: { name: { type: 'string' }, from: { type: 'string' }, sizeBytes: { type: 'integer' } } },
+        ),
+      },
       '/settings': {
         get: op('Settings', { '200': ok('Settings') }),
         patch: op('Change settings as "dotted.key": value', { '200': ok('Settings') }, { type: 'object' }),

@@ -33,16 +33,40 @@ export interface AgentHandout {
   readonly token: string;
 }
 
+/** A machine's own iSCSI disk as iPXE reaches it (https://ipxe.org/sanuri, https://ipxe.org/cfg/username). */
+export interface SanDisk {
+  readonly server: string;
+  readonly port: number;
+  readonly iqn: string;
+  readonly initiatorIqn: string;
+  readonly chapUser: string;
+  readonly chapSecret: string;
+}
+
+/** iSCSI names and CHAP values we make hold only [A-Za-z0-9.:_-]: nothing iPXE's parser could read another way. */
+const SAN_VALUE = /^[A-Za-z0-9.:_-]+$/;
+
 /**
  * `agent` puts bramble.agent=, bramble.facts= and bramble.token= on a kernel's command line, where an initramfs
  * or a systemd unit finds them in /proc/cmdline (the kernel keeps dotted unknown parameters there, unused).
- * `rootArgs` (nfs-root profiles) name the machine's own root, before the profile's own command line.
+ * `rootArgs` (nfs-root and iscsi-root profiles) name the machine's own root, before the profile's own command
+ * line; `san` (iscsi-sanboot) is the disk iPXE boots.
  */
-export function renderProfileScript(profile: Profile, urls: ScriptUrls, platform: string | null, agent?: AgentHandout, rootArgs: readonly string[] = []): string {
+export function renderProfileScript(profile: Profile, urls: ScriptUrls, platform: string | null, agent?: AgentHandout, rootArgs: readonly string[] = [], san?: SanDisk): string {
   const lines = ['#!ipxe', `echo Bramble: booting ${oneLine(profile.name)}`];
   switch (profile.kind) {
+    case 'iscsi-sanboot': {
+      if (san === undefined || ![san.server, san.iqn, san.initiatorIqn, san.chapUser, san.chapSecret].every((v) => SAN_VALUE.test(v))) {
+        return failedScript(`${profile.name}: no iSCSI disk to boot`);
+      }
+      // iPXE logs in with these (CHAP), describes the disk in the iBFT for the OS, and boots its first sector.
+      lines.push(`set initiator-iqn ${san.initiatorIqn}`, `set username ${san.chapUser}`, `set password ${san.chapSecret}`);
+      lines.push(`sanboot iscsi:${san.server}::${san.port}:0:${san.iqn} || goto failed`);
+      break;
+    }
     case 'kernel':
-    case 'nfs-root': {
+    case 'nfs-root':
+    case 'iscsi-root': {
       const initrds = (profile.initrds ?? []).map((path, i) => ({ name: `initrd${i}${extensionOf(path)}`, url: urls.asset(profile, i) }));
       // UEFI's Linux EFI stub only gets an initrd the command line names (facts/firmware.md); harmless on BIOS.
       const handout = agent === undefined ? [] : [`bramble.agent=${agent.scriptUrl}`, `bramble.facts=${agent.factsUrl}`, `bramble.token=${agent.token}`];

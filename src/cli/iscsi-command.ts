@@ -1,4 +1,5 @@
 // `bramble iscsi ls|images|add|reset|rm`: machines' copy-on-write iSCSI disks over golden images (src/iscsi/disks.ts).
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { withApi } from '../control/control-client.js';
 import { normalizeMac } from '../net/mac.js';
@@ -8,7 +9,17 @@ import { actOnListed, sizeText } from './listed-item.js';
 import { dataDirFrom } from './data-dir.js';
 import { table, usage, type Output } from './output.js';
 
-const USAGE = 'iscsi ls [--json] | images | add IMAGE --name LABEL --allow IP|CIDR | reset DISK | rm DISK (DISK: IQN, label, id or MAC)';
+const USAGE =
+  'iscsi ls [--json] | images | image NAME --from DIR --size SIZE | add IMAGE --name LABEL --allow IP|CIDR | reset DISK | rm DISK (DISK: IQN, label, id or MAC)';
+
+/** "2G", "512M", "64MiB", "1073741824": bytes, or null. */
+export function parseSize(text: string): number | null {
+  const m = /^(\d+)\s*([KMGT]?)(i?B)?$/i.exec(text.trim());
+  if (m === null) return null;
+  const power = ['', 'K', 'M', 'G', 'T'].indexOf(m[2]!.toUpperCase());
+  const bytes = Number(m[1]) * 1024 ** power;
+  return Number.isSafeInteger(bytes) ? bytes : null;
+}
 
 type Listed = Omit<IscsiDisk, 'chapSecret'> & { readonly online: boolean; readonly usedBytes: number | null };
 
@@ -28,6 +39,8 @@ export async function iscsiCommand(args: readonly string[], env: NodeJS.ProcessE
       json: { type: 'boolean' },
       allow: { type: 'string' },
       name: { type: 'string' },
+      from: { type: 'string' },
+      size: { type: 'string' },
     },
   });
   const [action, arg, ...extra] = positionals;
@@ -68,6 +81,22 @@ export async function iscsiCommand(args: readonly string[], env: NodeJS.ProcessE
         io.out(images.length === 0 ? 'no golden images yet: put a disk image NAME.img in the iSCSI images folder' : images.join('\n'));
         return 0;
       });
+    case 'image': {
+      if (arg === undefined || values.from === undefined || values.size === undefined) return usage(io, USAGE);
+      const sizeBytes = parseSize(values.size);
+      if (sizeBytes === null) {
+        io.err(`bramble: --size ${values.size}: give bytes or a size like 2G or 512M`);
+        return 2;
+      }
+      const from = resolve(values.from);
+      return withApi(dataDir, async (call) => {
+        const res = await call('POST', '/api/v1/iscsi/images', { name: arg, from, sizeBytes });
+        if (failed(res, io)) return 1;
+        const made = res.body as { name: string; label: string };
+        io.out(`${made.name}.img: ext4, label ${made.label}, made from ${from}`);
+        return 0;
+      });
+    }
     case 'add':
       if (arg === undefined || values.allow === undefined || values.name === undefined) return usage(io, USAGE);
       return withApi(dataDir, async (call) => {

@@ -26,6 +26,8 @@ Commands:
   profile add NAME (--kernel PATH|URL [--initrd PATH|URL]... [--cmdline STR] [--nfs-root ROOT] | --script FILE
           | --chain URL | --local-disk) [--description TEXT] [--replace]
           --nfs-root: a diskless NFS root; each machine gets its own layer over the golden root ROOT
+          --iscsi-image IMAGE: each machine gets its own iSCSI disk over the golden image IMAGE; with --kernel
+              its initramfs logs in (iscsi_* and netroot= arguments), with --sanboot (no kernel) iPXE boots the disk
   profile ls | show NAME | rm NAME [--force]
   machine ls [--tag TAG] [--json]  machines with their state, tags, facts and last boot events
   machine show MACHINE [--json]  all of one machine: facts, power settings, boot and power events
@@ -46,6 +48,7 @@ Commands:
           export ROOT read-only at /bramble/ROOT, or with --name a writable layer at /bramble/ROOT/LABEL
   nfs reset EXPORT | rm EXPORT  reset a layer to golden / remove an export (EXPORT: its path, id or MAC)
   iscsi ls [--json] | images    iSCSI disks with the space their overlays take; the golden images there are
+  iscsi image NAME --from DIR --size SIZE   a golden image: ext4 of SIZE (2G, 512M) filled from the folder DIR
   iscsi add IMAGE --name LABEL --allow IP|CIDR
           a copy-on-write disk over IMAGE, served as target iqn.2026-11.org.bramble:LABEL with its own CHAP secret
   iscsi reset DISK | rm DISK    reset a disk to golden / remove it (DISK: its IQN, label, id or MAC)

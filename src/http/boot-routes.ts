@@ -9,7 +9,7 @@ import type { Profile } from '../store/schema.js';
 import type { Recorder } from '../inventory/recorder.js';
 import { firmwareFromIpxePlatform, type MachineFacts } from '../inventory/machine-facts.js';
 import { chooseScript } from '../boot/script-choice.js';
-import { failedScript, renderFactsStub, renderMenu, renderProfileScript, type AgentHandout, type ScriptUrls } from '../boot/ipxe-script.js';
+import { failedScript, renderFactsStub, renderMenu, renderProfileScript, type AgentHandout, type SanDisk, type ScriptUrls } from '../boot/ipxe-script.js';
 import { newSecret, secretHash } from '../auth/secret-token.js';
 import { AGENT_FACTS_PATH, AGENT_SCRIPT_PATH, agentRoutes } from './agent-routes.js';
 import { isUrl } from '../profiles/profile-input.js';
@@ -37,6 +37,8 @@ export interface BootRoutesDeps {
    * null when NFS is off.
    */
   readonly nfsRootArgs: ((mac: string, address: string, root: string) => Promise<readonly string[]>) | null;
+  /** The machine's own iSCSI disk over `image` (made on its first boot): how iPXE boots it, or a kernel reaches it. */
+  readonly iscsiDisk: ((mac: string, address: string, image: string) => Promise<{ readonly san: SanDisk; readonly rootArgs: readonly string[] }>) | null;
 }
 
 const ipxeQueryFacts = ['uuid', 'serial', 'manufacturer', 'product', 'platform', 'buildarch', 'hostname'] as const;
@@ -120,9 +122,23 @@ export function bootRoutes(deps: BootRoutesDeps): BootApp {
           if (m !== undefined) delete m.bootOnce;
         });
       }
-      const kernelKind = choice.profile.kind === 'kernel' || choice.profile.kind === 'nfs-root';
+      const kernelKind = choice.profile.kind === 'kernel' || choice.profile.kind === 'nfs-root' || choice.profile.kind === 'iscsi-root';
       const agent = mac !== null && kernelKind ? await agentHandout(mac) : undefined;
       let rootArgs: readonly string[] = [];
+      let san: SanDisk | undefined;
+      if (choice.profile.kind === 'iscsi-root' || choice.profile.kind === 'iscsi-sanboot') {
+        const why = deps.iscsiDisk === null ? 'iSCSI is off on this server' : mac === null || !remote ? 'the machine is not known by its MAC and address' : null;
+        if (why !== null) return c.body(failedScript(`${choice.profile.name}: ${why}`));
+        try {
+          const disk = await deps.iscsiDisk!(mac!, unmapped(remote!), choice.profile.iscsiImage ?? '');
+          san = disk.san;
+          if (choice.profile.kind === 'iscsi-root') rootArgs = disk.rootArgs;
+        } catch (error) {
+          log.error('no iSCSI disk for the machine', { mac, profile: choice.profile.name, error });
+          return c.body(failedScript(`${choice.profile.name}: ${(error as Error).message}`));
+        }
+        recorder.event(mac!, 'root', `iSCSI disk ${san.iqn}`);
+      }
       if (choice.profile.kind === 'nfs-root') {
         const why = deps.nfsRootArgs === null ? 'NFS is off on this server' : mac === null || !remote ? 'the machine is not known by its MAC and address' : null;
         if (why !== null) return c.body(failedScript(`${choice.profile.name}: ${why}`));
@@ -134,7 +150,7 @@ export function bootRoutes(deps: BootRoutesDeps): BootApp {
         }
         recorder.event(mac!, 'root', `NFS root ${rootArgs.find((a) => a.startsWith('nfsroot='))?.slice(8) ?? ''}`);
       }
-      return c.body(renderProfileScript(choice.profile, urlsFor(mac), platform, agent, rootArgs));
+      return c.body(renderProfileScript(choice.profile, urlsFor(mac), platform, agent, rootArgs, san));
     }
     if (choice.kind === 'missing-profile') {
       log.warn('boot script names a missing profile; showing the menu', { mac, profile: choice.name });

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import type { IscsiDisk } from '../store/schema.js';
 import { blockDevice, type BlockDevice } from './block-device.js';
 import { createCowDisk, goldenIdentity, openCowDisk, type CowDisk } from './cow-disk.js';
+import { makeGoldenImage } from './golden-image.js';
 import type { TargetLookup } from './login.js';
 import type { IscsiTarget, IscsiTargets } from './targets.js';
 
@@ -51,6 +52,8 @@ export interface IscsiDisks extends IscsiTargets {
   list(): readonly (IscsiDisk & { readonly online: boolean })[];
   /** Golden image names (files <name>.img of the images folder). */
   images(): Promise<string[]>;
+  /** A new golden image: an ext4 file system of `sizeBytes` filled from the folder `from` (golden-image.ts). */
+  makeImage(input: { readonly name: unknown; readonly from: unknown; readonly sizeBytes: unknown }): Promise<{ readonly name: string; readonly label: string }>;
   add(input: AddDisk): Promise<IscsiDisk>;
   /** A machine's own disk over `image`, made on its first boot; its address kept current. */
   forMachine(mac: string, address: string, image: string): Promise<IscsiDisk>;
@@ -60,6 +63,30 @@ export interface IscsiDisks extends IscsiTargets {
   /** Bytes the disk's overlay takes on disk. */
   usedBytes(id: number): Promise<number>;
   close(): Promise<void>;
+}
+
+/** The initiator name a machine is given in its boot script (iPXE's initiator-iqn, the initramfs's iscsi_initiator). */
+export function initiatorIqnFor(mac: string): string {
+  return `${IQN_PREFIX}.initiator:${machineLabel(mac)}`;
+}
+
+/**
+ * Kernel arguments that put a machine's root on its iSCSI disk: Debian's initramfs (open-iscsi's local-top
+ * script reads iscsi_*) and dracut (netroot=iscsi:..., rd.iscsi.initiator) both find the target and the CHAP
+ * they need. The profile's own command line names the root file system (root=LABEL=...).
+ */
+export function iscsiRootArgs(san: { readonly server: string; readonly port: number; readonly iqn: string; readonly initiatorIqn: string; readonly chapUser: string; readonly chapSecret: string }): string[] {
+  return [
+    'ip=dhcp',
+    `iscsi_initiator=${san.initiatorIqn}`,
+    `iscsi_target_name=${san.iqn}`,
+    `iscsi_target_ip=${san.server}`,
+    `iscsi_target_port=${san.port}`,
+    `iscsi_username=${san.chapUser}`,
+    `iscsi_password=${san.chapSecret}`,
+    `rd.iscsi.initiator=${san.initiatorIqn}`,
+    `netroot=iscsi:${san.chapUser}:${san.chapSecret}@${san.server}::${san.port}:0:${san.iqn}`,
+  ];
 }
 
 /** CHAP secrets: 16 characters from 12 random bytes (RFC 7143 §12.1.3 asks for at least 96 bits). */
@@ -155,6 +182,16 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
         .filter((e) => e.isFile() && e.name.endsWith('.img'))
         .map((e) => e.name.slice(0, -4))
         .sort();
+    },
+    async makeImage(input) {
+      const name = checkName('name', input.name);
+      if (!name.ok) fail(name);
+      if (typeof input.from !== 'string') throw new IscsiDiskError('INVALID', 'from', 'from: must be a folder path on the appliance');
+      if (typeof input.sizeBytes !== 'number') throw new IscsiDiskError('INVALID', 'sizeBytes', 'sizeBytes: must be a number of bytes');
+      const imageName = (name as { value: string }).value;
+      const made = await makeGoldenImage({ imagesDir: options.imagesDir, name: imageName, from: input.from, sizeBytes: input.sizeBytes });
+      log.info('iscsi golden image made', { image: imageName, from: input.from, bytes: input.sizeBytes });
+      return { name: imageName, label: made.label };
     },
     async add(input) {
       const image = checkName('image', input.image);

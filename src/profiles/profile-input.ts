@@ -13,6 +13,9 @@ export interface ProfileInput {
   readonly localDisk?: unknown;
   /** With a kernel: a diskless NFS root profile over this golden root. */
   readonly nfsRoot?: unknown;
+  /** With a kernel: an iSCSI root (its initramfs logs in); with sanboot: iPXE boots the disk. Over this golden image. */
+  readonly iscsiImage?: unknown;
+  readonly sanboot?: unknown;
 }
 
 export type ProfileCheck = { readonly ok: true; readonly profile: Profile } | { readonly ok: false; readonly field: string; readonly error: string };
@@ -36,12 +39,18 @@ export function checkProfileInput(input: ProfileInput, isFile: (path: string) =>
   }
   if (reservedNames.includes(input.name)) return bad('name', `"${input.name}" is a built-in menu entry; choose another name`);
   const kinds: ProfileKind[] = [];
-  if (input.kernel !== undefined) kinds.push(input.nfsRoot === undefined ? 'kernel' : 'nfs-root');
-  else if (input.nfsRoot !== undefined) return bad('kernel', 'a diskless NFS root profile needs --kernel (and usually --initrd)');
+  if (input.nfsRoot !== undefined && input.iscsiImage !== undefined) return bad('kind', 'give --nfs-root or --iscsi-image, not both');
+  if (input.sanboot === true && input.iscsiImage === undefined) return bad('iscsiImage', 'a SAN boot profile needs --iscsi-image');
+  if (input.kernel !== undefined) {
+    if (input.sanboot === true) return bad('kernel', 'a SAN boot profile boots the disk itself: no --kernel');
+    kinds.push(input.nfsRoot !== undefined ? 'nfs-root' : input.iscsiImage !== undefined ? 'iscsi-root' : 'kernel');
+  } else if (input.nfsRoot !== undefined) return bad('kernel', 'a diskless NFS root profile needs --kernel (and usually --initrd)');
+  else if (input.iscsiImage !== undefined && input.sanboot !== true) return bad('kernel', 'an iSCSI root profile needs --kernel and an --initrd that logs in (or --sanboot)');
+  if (input.sanboot === true) kinds.push('iscsi-sanboot');
   if (input.script !== undefined) kinds.push('script');
   if (input.chain !== undefined) kinds.push('chain');
   if (input.localDisk === true) kinds.push('local-disk');
-  if (kinds.length !== 1) return bad('kind', 'give exactly one of --kernel, --script, --chain or --local-disk');
+  if (kinds.length !== 1) return bad('kind', 'give exactly one of --kernel, --sanboot, --script, --chain or --local-disk');
   const kind = kinds[0]!;
   for (const field of ['description', 'cmdline'] as const) {
     const v = input[field];
@@ -60,9 +69,15 @@ export function checkProfileInput(input: ProfileInput, isFile: (path: string) =>
     if (!isFile(value)) return bad(field, `"${value}" is not a readable file`);
     return value;
   };
+  if ((kind === 'iscsi-root' || kind === 'iscsi-sanboot') && (typeof input.iscsiImage !== 'string' || !ROOT_NAME.test(input.iscsiImage))) {
+    return bad('iscsiImage', 'must name a golden image (IMAGE.img in the iSCSI images folder): letters, digits, dot, dash or underscore');
+  }
   switch (kind) {
+    case 'iscsi-sanboot':
+      return { ok: true, profile: { ...base, iscsiImage: input.iscsiImage as string } };
     case 'kernel':
-    case 'nfs-root': {
+    case 'nfs-root':
+    case 'iscsi-root': {
       if (kind === 'nfs-root' && (typeof input.nfsRoot !== 'string' || !ROOT_NAME.test(input.nfsRoot))) {
         return bad('nfsRoot', 'must name a golden root folder: letters, digits, dot, dash or underscore');
       }
@@ -76,8 +91,8 @@ export function checkProfileInput(input: ProfileInput, isFile: (path: string) =>
         initrds.push(initrd);
       }
       const cmdline = typeof input.cmdline === 'string' && input.cmdline !== '' ? { cmdline: input.cmdline } : {};
-      const nfsRoot = kind === 'nfs-root' ? { nfsRoot: input.nfsRoot as string } : {};
-      return { ok: true, profile: { ...base, kernel, initrds, ...cmdline, ...nfsRoot } };
+      const root = kind === 'nfs-root' ? { nfsRoot: input.nfsRoot as string } : kind === 'iscsi-root' ? { iscsiImage: input.iscsiImage as string } : {};
+      return { ok: true, profile: { ...base, kernel, initrds, ...cmdline, ...root } };
     }
     case 'script':
       if (typeof input.script !== 'string' || input.script.trim() === '') return bad('script', 'must be a non-empty iPXE script');

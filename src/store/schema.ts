@@ -3,7 +3,7 @@
 
 export const SCHEMA_VERSION = 4;
 
-export type ProfileKind = 'kernel' | 'nfs-root' | 'script' | 'chain' | 'local-disk';
+export type ProfileKind = 'kernel' | 'nfs-root' | 'iscsi-root' | 'iscsi-sanboot' | 'script' | 'chain' | 'local-disk';
 
 export interface Profile {
   readonly name: string;
@@ -15,6 +15,11 @@ export interface Profile {
   readonly cmdline?: string;
   /** nfs-root: the golden root (a folder of the NFS roots folder) each machine gets its own layer over. */
   readonly nfsRoot?: string;
+  /**
+   * iscsi-root (with a kernel whose initramfs logs in) and iscsi-sanboot (iPXE boots the disk itself): the golden
+   * image each machine gets its own copy-on-write disk over.
+   */
+  readonly iscsiImage?: string;
   /** script: raw iPXE script body (without the #!ipxe line is fine). */
   readonly script?: string;
   /** chain: a URL iPXE chains to. */

@@ -20,7 +20,10 @@ interface Fixture {
   initrd: string;
 }
 
-async function fixture(t: { after: (fn: () => Promise<void>) => void }, options: { defaultProfile?: string | null; arp?: Record<string, string> } = {}): Promise<Fixture> {
+async function fixture(
+  t: { after: (fn: () => Promise<void>) => void },
+  options: { defaultProfile?: string | null; arp?: Record<string, string>; iscsiDisk?: Parameters<typeof bootRoutes>[0]['iscsiDisk'] } = {},
+): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'bramble-http-'));
   const store = await openStore(join(dir, 'data'), silentLogger());
   const events = await openBootEventLog(join(dir, 'data'), { log: silentLogger() });
@@ -50,6 +53,7 @@ async function fixture(t: { after: (fn: () => Promise<void>) => void }, options:
     macForIp: async (ip) => options.arp?.[ip] ?? null,
     kernelSend: null,
     nfsRootArgs: null,
+    iscsiDisk: options.iscsiDisk ?? null,
   });
   t.after(async () => {
     await recorder.close();
@@ -267,4 +271,41 @@ test('the agent script is served to booting machines as it is in the source tree
   const { readFile: read } = await import('node:fs/promises');
   const { agentScriptFile } = await import('../../src/http/agent-routes.js');
   assert.equal(await res.text(), await read(agentScriptFile(), 'utf8'));
+});
+
+test('iSCSI profiles: SAN boot hands iPXE its own disk and CHAP; an iSCSI root puts the login on the kernel line; both fail plainly with iSCSI off', async (t) => {
+  const asked: Array<[string, string, string]> = [];
+  const san = { server: '198.18.0.1', port: 3260, iqn: 'iqn.2026-11.org.bramble:52-54-00-12-34-56.k3s', initiatorIqn: 'iqn.2026-11.org.bramble.initiator:52-54-00-12-34-56', chapUser: '52-54-00-12-34-56.k3s', chapSecret: 'Xy3_secret-16chr' };
+  const f = await fixture(t, {
+    iscsiDisk: async (m, address, image) => {
+      asked.push([m, address, image]);
+      return { san, rootArgs: ['ip=dhcp', `iscsi_target_name=${san.iqn}`, `iscsi_password=${san.chapSecret}`] };
+    },
+  });
+  await f.store.update((d) => {
+    d.profiles.push({ name: 'k3s-san', kind: 'iscsi-sanboot', iscsiImage: 'k3s', createdAt: 'x' });
+    d.profiles.push({ name: 'k3s-root', kind: 'iscsi-root', iscsiImage: 'k3s', kernel: f.kernel, initrds: [f.initrd], cmdline: 'root=LABEL=k3s', createdAt: 'x' });
+    d.machines.push({ mac, firstSeen: 'x', lastSeen: 'x', profile: 'k3s-san' });
+  });
+  const env = { incoming: { socket: { remoteAddress: '::ffff:198.18.0.23' } } };
+  const sanScript = await (await f.app.request(`/boot.ipxe?mac=${mac}`, {}, env)).text();
+  assert.match(sanScript, /\nset initiator-iqn iqn\.2026-11\.org\.bramble\.initiator:52-54-00-12-34-56\nset username 52-54-00-12-34-56\.k3s\nset password Xy3_secret-16chr\n/);
+  assert.match(sanScript, /\nsanboot iscsi:198\.18\.0\.1::3260:0:iqn\.2026-11\.org\.bramble:52-54-00-12-34-56\.k3s \|\| goto failed\n/);
+  assert.deepEqual(asked, [[mac, '198.18.0.23', 'k3s']]);
+
+  await f.store.update((d) => {
+    d.machines[0]!.profile = 'k3s-root';
+  });
+  const rootScript = await (await f.app.request(`/boot.ipxe?mac=${mac}`, {}, env)).text();
+  assert.match(rootScript, /\nkernel \S+ initrd=initrd0\.gz ip=dhcp iscsi_target_name=iqn\.2026-11\.org\.bramble:52-54-00-12-34-56\.k3s iscsi_password=Xy3_secret-16chr root=LABEL=k3s bramble\.agent=/);
+  assert.doesNotMatch(rootScript, /sanboot/);
+
+  const off = await fixture(t);
+  await off.store.update((d) => {
+    d.profiles.push({ name: 'k3s-san', kind: 'iscsi-sanboot', iscsiImage: 'k3s', createdAt: 'x' });
+    d.machines.push({ mac, firstSeen: 'x', lastSeen: 'x', profile: 'k3s-san' });
+  });
+  const failed = await (await off.app.request(`/boot.ipxe?mac=${mac}`, {}, env)).text();
+  assert.match(failed, /echo Bramble: k3s-san: iSCSI is off on this server\n/);
+  assert.doesNotMatch(failed, /sanboot|password/);
 });

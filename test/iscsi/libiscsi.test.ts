@@ -154,4 +154,15 @@ test('libiscsi: discovery, INQUIRY, READ CAPACITY and the iscsi-test-cu core fam
   assert.ok(reset.usedBytes < 64 * 1024, `overlay after reset: ${reset.usedBytes} bytes`);
   const inqAgain = await client(l.machine, ['iscsi-inq', url(chap, iqn)]);
   assert.equal(inqAgain.code, 0, inqAgain.stderr);
+
+  // A golden image made from a folder through the CLI joins the list, and a disk over it is served at its size.
+  const folder = join(l.data, '..', 'rootfs');
+  await mkdir(join(folder, 'etc'), { recursive: true });
+  await writeFile(join(folder, 'etc', 'hostname'), 'k3s-golden\n');
+  assert.match(await l.cli(['iscsi', 'image', 'k3s', '--from', folder, '--size', '32M']), /k3s\.img: ext4, label k3s/);
+  assert.deepEqual((await l.cli(['iscsi', 'images'])).trim().split('\n'), ['base', 'k3s']);
+  await l.cli(['iscsi', 'add', 'k3s', '--name', 'node2', '--allow', MACHINE]);
+  const node2 = 'iqn.2026-11.org.bramble:node2';
+  const size = await client(l.machine, ['iscsi-readcapacity16', url(await l.chap(node2), node2)]);
+  assert.match(size.stdout, new RegExp(`RETURNED LOGICAL BLOCK ADDRESS:${(32 * 1024 * 1024) / 512 - 1}\\b`));
 });

@@ -9,6 +9,8 @@ export const title = 'Profiles';
 const KINDS = {
   kernel: 'Linux kernel + initrds',
   'nfs-root': 'Diskless NFS root',
+  'iscsi-root': 'Diskless iSCSI root',
+  'iscsi-sanboot': 'iSCSI SAN boot',
   script: 'iPXE script',
   chain: 'Chain to a URL',
   'local-disk': 'Boot the local disk',
@@ -17,6 +19,8 @@ const KINDS = {
 function summary(p) {
   if (p.kind === 'kernel') return [p.kernel, ...(p.initrds ?? []), p.cmdline].filter(Boolean).join(' · ');
   if (p.kind === 'nfs-root') return [`root ${p.nfsRoot}, a layer per machine`, p.kernel, ...(p.initrds ?? []), p.cmdline].filter(Boolean).join(' · ');
+  if (p.kind === 'iscsi-root') return [`disk over ${p.iscsiImage}, one per machine`, p.kernel, ...(p.initrds ?? []), p.cmdline].filter(Boolean).join(' · ');
+  if (p.kind === 'iscsi-sanboot') return `iPXE boots a disk over ${p.iscsiImage}, one per machine`;
   if (p.kind === 'script') return `${p.script.split('\n').length} line script`;
   if (p.kind === 'chain') return p.chain;
   return 'exits to the next boot device';
@@ -83,6 +87,17 @@ const kindFields = {
       hint: 'a folder of the NFS roots folder; each machine gets its own layer over it, made on its first boot',
     }),
   ],
+  'iscsi-root': () => [
+    ...kindFields.kernel(),
+    field('Golden image', h('input', { name: 'iscsiImage', placeholder: 'k3s-node', autocomplete: 'off' }), {
+      hint: 'IMAGE.img in the iSCSI images folder; each machine gets its own copy-on-write disk over it, and its initramfs logs in to it',
+    }),
+  ],
+  'iscsi-sanboot': () => [
+    field('Golden image', h('input', { name: 'iscsiImage', placeholder: 'k3s-node', autocomplete: 'off' }), {
+      hint: 'a disk image with a boot loader; iPXE boots each machine from its own copy-on-write disk over it',
+    }),
+  ],
   script: () => [field('iPXE script', h('textarea', { name: 'script', rows: 6, class: 'mono', placeholder: '#!ipxe\necho hello\nshell' }))],
   chain: () => [field('URL', h('input', { name: 'chain', type: 'url', placeholder: 'https://boot.netboot.xyz', autocomplete: 'off' }))],
   'local-disk': () => [],
@@ -107,11 +122,13 @@ function addForm(saved) {
   return onSubmit(form, async (data) => {
     const text = (key) => String(data.get(key) ?? '').trim();
     const body = { name: text('name'), ...(text('description') ? { description: text('description') } : {}) };
-    if (kind.value === 'kernel' || kind.value === 'nfs-root') {
+    if (kind.value === 'kernel' || kind.value === 'nfs-root' || kind.value === 'iscsi-root') {
       Object.assign(body, { kernel: text('kernel'), initrds: text('initrds').split('\n').map((s) => s.trim()).filter(Boolean) });
       if (text('cmdline')) body.cmdline = text('cmdline');
       if (kind.value === 'nfs-root') body.nfsRoot = text('nfsRoot');
-    } else if (kind.value === 'script') body.script = String(data.get('script') ?? '');
+      if (kind.value === 'iscsi-root') body.iscsiImage = text('iscsiImage');
+    } else if (kind.value === 'iscsi-sanboot') Object.assign(body, { iscsiImage: text('iscsiImage'), sanboot: true });
+    else if (kind.value === 'script') body.script = String(data.get('script') ?? '');
     else if (kind.value === 'chain') body.chain = text('chain');
     else body.localDisk = true;
     const profile = await api('POST', '/profiles', body);
