@@ -32,8 +32,13 @@ export function dhcpAdvice(found: readonly FoundDhcpServer[], ownAddress: string
   return out;
 }
 
-/** A port `serve` needs for NFS is taken: say which setting moves it; on 111 the usual holder is rpcbind. */
-export function nfsPortAdvice(what: string, port: number, flag: string, address: string, code: string): Finding {
-  const holder = flag === '--portmap-port' ? ' (usually rpcbind: systemctl disable --now rpcbind.socket rpcbind)' : '';
-  return { level: 'fail', text: `${what} port ${port} on ${address} cannot be bound (${code})${holder}; choose another with ${flag}, or serve with --nfs off` };
+/**
+ * A port `serve` needs for NFS or iSCSI is taken: say which setting moves it; on 111 the usual holder is rpcbind,
+ * on 3260 a kernel or tgt target.
+ */
+export function servicePortAdvice(what: string, port: number, flag: string, address: string, code: string): Finding {
+  const holder =
+    flag === '--portmap-port' ? ' (usually rpcbind: systemctl disable --now rpcbind.socket rpcbind)' : flag === '--iscsi-port' ? ' (usually tgt or the kernel target: systemctl disable --now tgt)' : '';
+  const off = flag === '--iscsi-port' ? '--iscsi off' : '--nfs off';
+  return { level: 'fail', text: `${what} port ${port} on ${address} cannot be bound (${code})${holder}; choose another with ${flag}, or serve with ${off}` };
 }

@@ -8,7 +8,7 @@ import { ConfigError, loadServeConfig } from '../config/load.js';
 import { silentLogger } from '../log/logger.js';
 import { probeDhcpServers } from '../dhcp/probe.js';
 import { isServerRunning } from '../control/control-client.js';
-import { dhcpAdvice, nfsPortAdvice, type Finding } from './doctor-advice.js';
+import { dhcpAdvice, servicePortAdvice, type Finding } from './doctor-advice.js';
 import { tcpPortFree } from '../net/port-free.js';
 import type { Output } from './output.js';
 
@@ -41,14 +41,14 @@ export async function doctorCommand(args: readonly string[], env: NodeJS.Process
   const running = await isServerRunning(resolve(config.dataDir));
   report({ level: 'ok', text: running ? `a bramble server is running on ${config.dataDir}` : `no bramble server is running on ${config.dataDir}` });
   // With a server running the ports are its own; without, a taken one would stop `serve` (rpcbind on 111, most often).
-  if (config.nfs && !running) {
-    for (const [port, what, flag] of [
-      [config.portmapPort, 'portmapper', '--portmap-port'],
-      [config.mountdPort, 'MOUNT', '--mountd-port'],
-      [config.nfsPort, 'NFS', '--nfs-port'],
-    ] as const) {
+  if (!running) {
+    const ports = [
+      ...(config.nfs ? ([[config.portmapPort, 'portmapper', '--portmap-port'], [config.mountdPort, 'MOUNT', '--mountd-port'], [config.nfsPort, 'NFS', '--nfs-port']] as const) : []),
+      ...(config.iscsi ? ([[config.iscsiPort, 'iSCSI', '--iscsi-port']] as const) : []),
+    ];
+    for (const [port, what, flag] of ports) {
       const check = await tcpPortFree(config.address, port);
-      report(check.free ? { level: 'ok', text: `${what} port ${port} is free on ${config.address}` } : nfsPortAdvice(what, port, flag, config.address, check.code));
+      report(check.free ? { level: 'ok', text: `${what} port ${port} is free on ${config.address}` } : servicePortAdvice(what, port, flag, config.address, check.code));
     }
   }
   // dnsmasq pings an address for about 3 s before offering it, so a shorter wait can miss a home router.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dhcpAdvice, nfsPortAdvice, type Finding } from '../../src/cli/doctor-advice.js';
+import { dhcpAdvice, servicePortAdvice, type Finding } from '../../src/cli/doctor-advice.js';
 import type { FoundDhcpServer as Found } from '../../src/dhcp/probe.js';
 
 const found = (f: Pick<Found, 'server' | 'proxy'> & Partial<Found>): Found => ({ offeredAddress: null, bootFile: null, vendorClass: null, ...f });
@@ -66,12 +66,16 @@ for (const c of cases) {
   });
 }
 
-test('nfsPortAdvice: names the flag that moves the port, and rpcbind for the portmapper', () => {
-  const portmap = nfsPortAdvice('portmapper', 111, '--portmap-port', '192.168.1.5', 'EADDRINUSE');
+test('servicePortAdvice: names the flag that moves the port, and the usual holder (rpcbind on 111, tgt on 3260)', () => {
+  const portmap = servicePortAdvice('portmapper', 111, '--portmap-port', '192.168.1.5', 'EADDRINUSE');
   assert.equal(portmap.level, 'fail');
   assert.match(portmap.text, /portmapper port 111 on 192\.168\.1\.5 cannot be bound \(EADDRINUSE\) \(usually rpcbind/);
   assert.match(portmap.text, /--portmap-port, or serve with --nfs off/);
-  const nfs = nfsPortAdvice('NFS', 2049, '--nfs-port', '192.168.1.5', 'EACCES');
+  const nfs = servicePortAdvice('NFS', 2049, '--nfs-port', '192.168.1.5', 'EACCES');
   assert.doesNotMatch(nfs.text, /rpcbind/);
   assert.match(nfs.text, /--nfs-port/);
+  const iscsi = servicePortAdvice('iSCSI', 3260, '--iscsi-port', '192.168.1.5', 'EADDRINUSE');
+  assert.match(iscsi.text, /iSCSI port 3260 on 192\.168\.1\.5 cannot be bound \(EADDRINUSE\) \(usually tgt/);
+  assert.match(iscsi.text, /--iscsi-port, or serve with --iscsi off/);
+  assert.doesNotMatch(iscsi.text, /--nfs off/);
 });

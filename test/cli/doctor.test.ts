@@ -38,7 +38,7 @@ test('doctor finds the home router and advises proxy mode, checks the NFS ports 
 
   const proxy = await doctor('--dhcp-mode', 'proxy');
   assert.equal(proxy.code, 0, proxy.stdout + proxy.stderr);
-  for (const line of [/ok\s+portmapper port 111 is free on 198\.18\.0\.1/, /ok\s+MOUNT port 20048 is free/, /ok\s+NFS port 2049 is free/]) assert.match(proxy.stdout, line);
+  for (const line of [/ok\s+portmapper port 111 is free on 198\.18\.0\.1/, /ok\s+MOUNT port 20048 is free/, /ok\s+NFS port 2049 is free/, /ok\s+iSCSI port 3260 is free/]) assert.match(proxy.stdout, line);
   assert.match(proxy.stdout, /ok\s+interface br0 has 198\.18\.0\.1\/255\.255\.255\.0/);
   assert.match(proxy.stdout, /ok\s+iPXE binary \/usr\/lib\/ipxe\/undionly\.kpxe present/);
   assert.match(proxy.stdout, /found a DHCP server offering 198\.18\.0\.1[0-4]\d at 198\.18\.0\.254/);

@@ -17,7 +17,7 @@ test('power on/off/status switch a Tasmota plug through the running server; wake
   const data = join(dir, 'data');
   await mkdir(data);
   const server = startProcess(
-    [process.execPath, cliPath, 'serve', '--nfs', 'off', '--interface', 'lo', '--address', '127.0.0.1', '--data-dir', data, '--dhcp-mode', 'off',
+    [process.execPath, cliPath, 'serve', '--nfs', 'off', '--iscsi', 'off', '--interface', 'lo', '--address', '127.0.0.1', '--data-dir', data, '--dhcp-mode', 'off',
       '--http-port', String(await freePort()), '--tftp-port', String(await freePort()), '--ipxe-dir', dir],
     { label: 'bramble serve' },
   );

@@ -25,7 +25,7 @@ test('serve on loopback: boot script, TFTP, live CLI, one server per data folder
   const kernel = join(dir, 'vmlinuz');
   await writeFile(kernel, Buffer.alloc(1234, 1));
   const [httpPort, tftpPort] = [await freePort(), await freePort()];
-  const serveArgs = (dataDir: string, http: number, tftp: number) => ['serve', '--nfs', 'off', '--interface', 'lo', '--address', '127.0.0.1',
+  const serveArgs = (dataDir: string, http: number, tftp: number) => ['serve', '--nfs', 'off', '--iscsi', 'off', '--interface', 'lo', '--address', '127.0.0.1',
     '--data-dir', dataDir, '--dhcp-mode', 'off', '--http-port', String(http), '--tftp-port', String(tftp), '--ipxe-dir', ipxe];
   const server = startProcess([process.execPath, cliPath, ...serveArgs(data, httpPort, tftpPort)], { label: 'bramble serve' });
   t.after(async () => {

@@ -29,7 +29,7 @@ async function serveBramble(t: TestContext, options: ServeOptions = {}): Promise
   const dir = await mkdtemp(join(tmpdir(), 'bramble-web-'));
   await mkdir(join(dir, 'ipxe'));
   if (options.nfs === true) await mkdir(join(dir, 'data', 'nfs', 'roots', 'debian', 'etc'), { recursive: true });
-  const nfs = options.nfs === true ? ['--nfs', 'on', '--nfs-port', '0', '--mountd-port', '0', '--portmap-port', '0'] : ['--nfs', 'off'];
+  const nfs = [...(options.nfs === true ? ['--nfs', 'on', '--nfs-port', '0', '--mountd-port', '0', '--portmap-port', '0'] : ['--nfs', 'off']), '--iscsi', 'off'];
   const [http, tftp] = [await freePort(), await freePort()];
   const server = startProcess(
     [process.execPath, cliPath, 'serve', ...nfs, '--interface', 'lo', '--address', '127.0.0.1', '--dhcp-mode', 'off', '--http-port', String(http), '--tftp-port', String(tftp), '--data-dir', join(dir, 'data'), '--ipxe-dir', join(dir, 'ipxe')],
