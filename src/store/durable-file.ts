@@ -71,7 +71,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async #replace(data: T): Promise<void> {
-    const handle = await open(this.#tempPath, 'w');
+    // Owner only: the store holds CHAP and power secrets, password and session hashes.
+    const handle = await open(this.#tempPath, 'w', 0o600);
     try {
       await handle.writeFile(JSON.stringify(data, null, 2) + '\n', 'utf8');
       await handle.sync();

@@ -42,7 +42,8 @@ export interface OpenStoreOptions {
  * Migrated data is written back with the next update, so opening never rewrites the file by itself.
  */
 export async function openStore(dataDir: string, log: Logger, options: OpenStoreOptions = {}): Promise<Store> {
-  await mkdir(dataDir, { recursive: true });
+  // The data folder holds secrets (the store's CHAP and power secrets, the NFS handle key): its owner's only.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, STORE_FILE);
   let recovered = false;
   const file = new DurableJsonFile<StoreData>(path, {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { silentLogger } from '../../src/log/logger.js';
@@ -178,4 +178,14 @@ test('migrations run at open; the migrated store is written with the next change
   assert.equal(disk.version, 2);
   assert.equal(disk.machines.length, 2);
   assert.deepEqual(await onDisk(dir, 'bramble.json.prev'), v1);
+});
+
+test('secrets stay the owner\'s: a data folder made here is 0700 and the store file is written 0600', async (t) => {
+  const dir = join(await tempDir(t), 'data');
+  const store = await opened(t, dir);
+  await store.update((d) => {
+    d.machines.push(machine('52:54:00:00:00:01'));
+  });
+  assert.equal((await stat(dir)).mode & 0o777, 0o700);
+  assert.equal((await stat(join(dir, 'bramble.json'))).mode & 0o777, 0o600);
 });
