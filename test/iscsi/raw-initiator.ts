@@ -1,6 +1,7 @@
 // A minimal iSCSI initiator over a raw TCP socket for server tests (RFC 7143 §11 PDUs, §6 login): request headers
 // are built by hand here, byte by byte, and target PDUs are cut and read without the code under test, so a test
 // checks the server against the RFC rather than against its own encoder.
+import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 
@@ -263,6 +264,8 @@ export interface LoginOptions {
   readonly direct?: boolean;
   /** Operational keys sent on the PDU that asks for full feature phase. */
   readonly keys?: ReadonlyArray<readonly [string, string]>;
+  /** CHAP (MD5) in the security stage instead of AuthMethod=None (RFC 7143 §12.1.3). */
+  readonly chap?: { readonly user: string; readonly secret: string };
 }
 
 export interface LoginResult {
@@ -423,25 +426,42 @@ export class RawInitiator {
     const type = o.sessionType ?? 'Normal';
     const identity: Array<readonly [string, string]> = [['InitiatorName', o.initiatorName], ['SessionType', type]];
     if (o.targetName !== undefined) identity.push(['TargetName', o.targetName]);
-    const steps: Array<{ csg: number; nsg: number; keys: Array<readonly [string, string]> }> = o.direct === true
-      ? [{ csg: 1, nsg: 3, keys: [...identity, ...(o.keys ?? [])] }]
-      : [
-          { csg: 0, nsg: 1, keys: [...identity, ['AuthMethod', 'None']] },
-          { csg: 1, nsg: 3, keys: [...(o.keys ?? [])] },
-        ];
+    type Step = { csg: number; nsg: number; transit: boolean; keys: (answers: Map<string, string>) => Array<readonly [string, string]> };
+    const fixed = (csg: number, nsg: number, keys: Array<readonly [string, string]>, transit = true): Step => ({ csg, nsg, transit, keys: () => keys });
+    const chap = o.chap;
+    const steps: Step[] = o.direct === true
+      ? [fixed(1, 3, [...identity, ...(o.keys ?? [])])]
+      : chap === undefined
+        ? [fixed(0, 1, [...identity, ['AuthMethod', 'None']]), fixed(1, 3, [...(o.keys ?? [])])]
+        : [
+            fixed(0, 0, [...identity, ['AuthMethod', 'CHAP']], false),
+            fixed(0, 0, [['CHAP_A', '5']], false),
+            {
+              csg: 0,
+              nsg: 1,
+              transit: true,
+              keys: (answers) => {
+                const id = Number(answers.get('CHAP_I'));
+                const challenge = Buffer.from((answers.get('CHAP_C') ?? '').replace(/^0x/i, ''), 'hex');
+                const response = createHash('md5').update(Buffer.from([id])).update(chap.secret).update(challenge).digest('hex');
+                return [['CHAP_N', chap.user], ['CHAP_R', `0x${response}`]];
+              },
+            },
+            fixed(1, 3, [...(o.keys ?? [])]),
+          ];
     const itt = this.nextItt();
     const responses: Pdu[] = [];
     const keys = new Map<string, string>();
     let last: Pdu | null = null;
     for (const step of steps) {
-      const body = textKeys(step.keys);
+      const body = textKeys(step.keys(keys));
       const from = this.mark;
-      this.send(loginRequest({ transit: true, csg: step.csg, nsg: step.nsg, isid, itt, cmdSN: this.cmdSN, expStatSN: this.expStatSN, dataLength: body.length }), body);
+      this.send(loginRequest({ transit: step.transit, csg: step.csg, nsg: step.nsg, isid, itt, cmdSN: this.cmdSN, expStatSN: this.expStatSN, dataLength: body.length }), body);
       last = await this.waitFor((p) => p.opcode === Op.loginResponse && p.itt === itt, 'a Login Response', { from });
       responses.push(last);
       this.expStatSN = (last.statSN + 1) >>> 0;
       for (const [k, v] of parseKeys(last.data)) keys.set(k, v);
-      if (last.bhs[36] !== 0 || (last.flags & 0x80) === 0) break;
+      if (last.bhs[36] !== 0 || (step.transit && (last.flags & 0x80) === 0)) break;
     }
     const r = last!;
     const ok = r.bhs[36] === 0 && r.bhs[37] === 0 && (r.flags & 0x80) !== 0 && (r.flags & 3) === 3;
