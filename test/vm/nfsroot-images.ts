@@ -2,7 +2,7 @@
 // over NFSv3/TCP from nfsroot= (nfsroot/init), and a golden root folder whose /sbin/init plays the test scenario
 // (nfsroot/scenario-init). Both cached by their inputs, as build-initramfs.ts does, so a run builds each at most once.
 import { createHash } from 'node:crypto';
-import { chown, link, lutimes, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chown, link, lutimes, lstat, mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import type { BootImages } from './build-initramfs.js';
 import { moduleLoadOrder, parseModulesDep } from './module-order.js';
 import { encodeNewc } from './newc.js';
 import type { NewcEntry } from './newc.js';
-import { isStaticElf64 } from './static-elf.js';
+import { buildOnce, cacheKey, readBusybox } from './image-cache.js';
 
 /**
  * The NICs of the test VMs (e1000 under the BIOS iPXE ROM, virtio-net) and the NFSv3 client. nfs.ko would
@@ -43,38 +43,6 @@ export interface ImageOptions {
 const SOURCES = join(dirname(fileURLToPath(import.meta.url)), 'nfsroot');
 /** Bump when the output changes in a way the hashed inputs below do not show. */
 const LAYOUT_VERSION = 1;
-
-async function readBusybox(path: string): Promise<Buffer> {
-  const busybox = await readFile(path);
-  if (!isStaticElf64(busybox)) {
-    throw new HarnessError('FILE_MISSING', `${path} is not a static x86-64 binary (Debian package busybox-static)`);
-  }
-  return busybox;
-}
-
-function cacheKey(parts: ReadonlyArray<string | Uint8Array>): string {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(typeof part === 'string' ? Buffer.from(part) : part).update('\0');
-  return hash.digest('hex').slice(0, 16);
-}
-
-/** Builds into a fresh folder beside `finalDir` and renames it there, so a concurrent run never sees half of it. */
-async function buildOnce(finalDir: string, probe: string, build: (workDir: string) => Promise<void>): Promise<void> {
-  if (await exists(join(finalDir, probe))) return;
-  const workDir = `${dirname(finalDir)}/.build-${process.pid}-${finalDir.slice(dirname(finalDir).length + 1)}`;
-  await mkdir(dirname(finalDir), { recursive: true });
-  await rm(workDir, { recursive: true, force: true });
-  await mkdir(workDir);
-  try {
-    await build(workDir);
-    await rename(workDir, finalDir).catch((error: NodeJS.ErrnoException) => {
-      // Another process finished first; its result is identical.
-      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
-    });
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
-  }
-}
 
 /** The kernel and the NFS-root initramfs (cpio newc, gzip). */
 export async function buildNfsRootBootImages(options: ImageOptions = {}): Promise<BootImages> {
@@ -335,13 +303,4 @@ export async function copyGoldenRoot(golden: string, dest: string): Promise<void
 
 function md5(data: Uint8Array): string {
   return createHash('md5').update(data).digest('hex');
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
