@@ -305,7 +305,13 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
     target = done.target;
     sessionType = done.sessionType;
     stats.loginsAccepted++;
-    log.info('iscsi login', { client: peer, initiator: done.initiatorName, target: target?.name ?? '(discovery)', tsih: session.tsih });
+    log.info('iscsi login', {
+      client: peer,
+      initiator: done.initiatorName,
+      target: target?.name ?? '(discovery)',
+      tsih: session.tsih,
+      digests: `${done.params.headerDigest ? 'CRC32C' : 'None'}/${done.params.dataDigest ? 'CRC32C' : 'None'}`,
+    });
     const body = encodeTextKeys(answer.keys);
     send(
       encodeLoginResponse({
