@@ -162,6 +162,8 @@ async function startServices(config: ServeConfig, log: Logger, stops: (() => Pro
         dhcpMode: config.dhcpMode,
         dhcp: dhcp?.stats() ?? null,
         tftp: tftp.stats(),
+        nfs: nfsExports() !== null,
+        iscsi: iscsiDisks() !== null,
       }),
     });
 

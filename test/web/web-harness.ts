@@ -2,7 +2,7 @@
 // driven by playwright-core, logging in, and an API session for setting things up. Everything started is
 // stopped by t.after.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -22,6 +22,8 @@ export interface Served {
 export interface ServeOptions {
   /** NFS on, every port picked by the system (so parallel tests never share 111), with a golden root `debian`. */
   readonly nfs?: boolean;
+  /** iSCSI on, its port picked by the system, with a golden image `k3s` (1 MiB). */
+  readonly iscsi?: boolean;
 }
 
 async function serveBramble(t: TestContext, options: ServeOptions = {}): Promise<Served> {
@@ -29,7 +31,14 @@ async function serveBramble(t: TestContext, options: ServeOptions = {}): Promise
   const dir = await mkdtemp(join(tmpdir(), 'bramble-web-'));
   await mkdir(join(dir, 'ipxe'));
   if (options.nfs === true) await mkdir(join(dir, 'data', 'nfs', 'roots', 'debian', 'etc'), { recursive: true });
-  const nfs = [...(options.nfs === true ? ['--nfs', 'on', '--nfs-port', '0', '--mountd-port', '0', '--portmap-port', '0'] : ['--nfs', 'off']), '--iscsi', 'off'];
+  if (options.iscsi === true) {
+    await mkdir(join(dir, 'data', 'iscsi', 'images'), { recursive: true });
+    await writeFile(join(dir, 'data', 'iscsi', 'images', 'k3s.img'), Buffer.alloc(1024 * 1024, 7));
+  }
+  const nfs = [
+    ...(options.nfs === true ? ['--nfs', 'on', '--nfs-port', '0', '--mountd-port', '0', '--portmap-port', '0'] : ['--nfs', 'off']),
+    ...(options.iscsi === true ? ['--iscsi', 'on', '--iscsi-port', '0'] : ['--iscsi', 'off']),
+  ];
   const [http, tftp] = [await freePort(), await freePort()];
   const server = startProcess(
     [process.execPath, cliPath, 'serve', ...nfs, '--interface', 'lo', '--address', '127.0.0.1', '--dhcp-mode', 'off', '--http-port', String(http), '--tftp-port', String(tftp), '--data-dir', join(dir, 'data'), '--ipxe-dir', join(dir, 'ipxe')],
