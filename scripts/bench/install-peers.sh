@@ -10,14 +10,19 @@ apt-get update
 # atftp: TFTP client (sends windowsize); atftpd: windowsize peer; kea-admin: perfdhcp; kea-dhcp4-server: DHCP
 # peer (run by hand, never as the packaged service); dnsmasq-base: DHCP peer; nginx-light: HTTP peer;
 # curl: HTTP client; iproute2: ip netns, veth, ss; nfs-ganesha + nfs-ganesha-vfs: NFSv3 peer, with rpcbind (it
-# will not start unregistered); libnfs-utils: nfs-cp, nfs-ls (user-space NFS client); util-linux: unshare, nsenter.
+# will not start unregistered); libnfs-utils: nfs-cp, nfs-ls (user-space NFS client); util-linux: unshare, nsenter;
+# tgt: iSCSI peer (tgtd, tgtadm; run by hand, never as the packaged service); libiscsi-bin: iscsi-perf,
+# iscsi-test-cu, iscsi-readcapacity16 (user-space iSCSI initiators); libiscsi-dev + gcc + libc6-dev: the bench
+# builds scripts/bench/iscsi-io.c (iscsi-perf's loop with writes) against libiscsi.
 apt-get install -y --no-install-recommends \
   atftp atftpd kea-admin kea-dhcp4-server dnsmasq-base nginx-light curl iproute2 \
-  nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils util-linux
+  nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils util-linux \
+  tgt libiscsi-bin libiscsi-dev gcc libc6-dev
 
-# The packaged services must not run beside the benchmark's own instances (ports 67/69, lease files; ganesha is
-# installed for the bench alone). rpcbind's service is left running: the NFS bench runs its own in a namespace.
-for service in kea-dhcp4-server atftpd nfs-ganesha; do
+# The packaged services must not run beside the benchmark's own instances (ports 67/69, lease files; ganesha and
+# tgt are installed for the bench alone). rpcbind's service is left running: the NFS bench runs its own in a
+# namespace.
+for service in kea-dhcp4-server atftpd nfs-ganesha tgt; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
     systemctl stop "$service" || true
     systemctl disable "$service" || true

@@ -1,5 +1,6 @@
-// Loopback-only network namespaces for the NFS benchmark (one per server, so each can own the standard ports
-// 111, 2049 and 20048), and for ganesha a private mount namespace with its own /run, where its rpcbind lives.
+// Loopback-only network namespaces for the NFS and iSCSI benchmarks (one per server, so each can own the standard
+// ports: 111, 2049 and 20048; 3260), and for ganesha and tgtd a private mount namespace with its own /run, where
+// ganesha's rpcbind and tgtd's control socket live.
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchError } from './bench-error.js';
@@ -61,16 +62,17 @@ export interface PrivateRun {
  * rpcbind keeps /run/rpcbind.sock and /run/rpcbind.lock, and libtirpc registers programs through that socket
  * before trying port 111: with a shared /run, ganesha could register with another session's rpcbind, and our
  * rpcbind would take over (or be refused) that session's socket and lock. A tmpfs over /run in a private mount
- * namespace gives rpcbind and ganesha their own.
+ * namespace gives rpcbind and ganesha their own; likewise tgtd's /run/tgtd/socket.0, which tgtadm talks to.
+ * `dirs` are made in it.
  */
-export async function startPrivateRun(netns: LoopbackNetns): Promise<PrivateRun> {
+export async function startPrivateRun(netns: LoopbackNetns, dirs: readonly string[] = ['/run/rpcbind', '/run/ganesha']): Promise<PrivateRun> {
   // ip netns exec and unshare both exec in place (no --fork), so the leader's pid is the sleep itself.
   const holder = startServer(netns.exec(['unshare', '--mount', '--propagation', 'private', 'sleep', 'infinity']), { label: 'mount namespace holder' });
   const exec = (command: readonly string[]): string[] => ['nsenter', '-t', String(holder.pid), '-m', '-n', ...command];
   try {
     await waitForExec(holder, 'sleep');
     await mustRun(exec(['mount', '-t', 'tmpfs', '-o', 'mode=755', 'bramble-bench-run', '/run']));
-    await mustRun(exec(['mkdir', '-p', '/run/rpcbind', '/run/ganesha']));
+    if (dirs.length > 0) await mustRun(exec(['mkdir', '-p', ...dirs]));
   } catch (error) {
     await holder.stop();
     throw error;

@@ -16,7 +16,7 @@ The machines are shared and noisy (2 cores, other engineers' test suites running
 the median of repeated runs, interleaved Bramble, peer, Bramble, peer, ... so that noise hits both.
 
 Install the clients and peers with \`scripts/bench/install-peers.sh\` (root), build with \`npm run build\`,
-then run \`npm run bench\` (everything) or \`npm run bench -- tftp http\` (some areas: tftp, dhcp, http, memory).
+then run \`npm run bench\` (everything) or \`npm run bench -- tftp http\` (some areas: tftp, dhcp, http, memory, nfs, iscsi).
 Each area below is rewritten by its own run; the rest of this file is kept.
 `;
 

@@ -1,5 +1,5 @@
-// `npm run bench [-- AREA...]`: measures Bramble beside its peers area by area (tftp, dhcp, http, memory, nfs) and
-// rewrites each measured area's section of BENCHMARKS.md, keeping the others.
+// `npm run bench [-- AREA...]`: measures Bramble beside its peers area by area (tftp, dhcp, http, memory, nfs,
+// iscsi) and rewrites each measured area's section of BENCHMARKS.md, keeping the others.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,7 @@ import { buildBramble, REPO_ROOT } from './bramble.js';
 import { Cleanup } from './cleanup.js';
 import { dhcpArea } from './dhcp.js';
 import { httpArea } from './http.js';
+import { iscsiArea } from './iscsi.js';
 import { machineInfo } from './machine.js';
 import { memoryArea } from './memory.js';
 import { sweepStaleNamespaces } from './netns.js';
@@ -16,7 +17,7 @@ import { nfsArea } from './nfs.js';
 import { replaceSection } from './report.js';
 import { tftpArea } from './tftp.js';
 
-const AREAS: readonly Area[] = [tftpArea, dhcpArea, httpArea, memoryArea, nfsArea];
+const AREAS: readonly Area[] = [tftpArea, dhcpArea, httpArea, memoryArea, nfsArea, iscsiArea];
 const USAGE = `usage: npm run bench [-- [--reps N] [--no-build] [--no-write] [--peers-only] [AREA...]]
 areas: ${AREAS.map((a) => a.name).join(', ')} (default: all)
   --reps N     runs per figure (default 3; the median is reported)
