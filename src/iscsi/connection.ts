@@ -47,6 +47,8 @@ const WRITE_BUDGET = 64 * 1024 * 1024;
 const MAX_LOGIN_DATA = 64 * 1024;
 /** Text request keys joined over continued PDUs, at most: SendTargets needs a few bytes. */
 const MAX_TEXT_DATA = 64 * 1024;
+/** PDUs with at most this much data are copied into one buffer for the socket; larger ones go by reference. */
+const SMALL_PDU = 16 * 1024;
 /** Immediate commands (outside the CmdSN window) a connection may have on top of the window's. */
 const IMMEDIATE_EXTRA = 8;
 /** During login the framer takes what RFC 7143 §13.12 lets either side assume before MaxRecvDataSegmentLength is declared. */
@@ -152,9 +154,25 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
   const room = (): number => Math.max(0, QUEUE_DEPTH - tasks.size);
   const window = (): Window => ({ expCmdSN, maxCmdSN: (expCmdSN + room() - 1) >>> 0 });
   const digests = (): { header: boolean; data: boolean } => ({ header: params.headerDigest && phase !== 'login', data: params.dataDigest && phase !== 'login' });
+  // What is sent in one turn of the event loop goes out in one writev at its end (setImmediate: after every disk
+  // read that completed in the turn answered its command), rather than a write(2) per PDU. By hand, random 4 KiB
+  // reads at queue depth 32 (iscsi-perf, 6 runs each, noisy): median 11.1k -> 13.5k IOPS. A small PDU is one buffer.
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket.uncork();
+  };
   const send = (bhs: Buffer, data: Uint8Array | null = null, d = digests()): void => {
     if (socket.destroyed) return;
-    for (const piece of framePdu(bhs, data, d)) socket.write(piece);
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(uncork);
+    }
+    const pieces = framePdu(bhs, data, d);
+    if (pieces.length === 1) socket.write(pieces[0]!);
+    else if ((data?.length ?? 0) <= SMALL_PDU) socket.write(Buffer.concat(pieces));
+    else for (const piece of pieces) socket.write(piece);
   };
   const nextStatSN = (): number => {
     const sn = statSN;
