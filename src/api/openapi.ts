@@ -157,9 +157,9 @@ export function openApiDocument(): Record<string, unknown> {
       '/iscsi/disks': {
         get: op('iSCSI disks (CHAP secrets left out) with whether they are served and the bytes their overlay takes', { '200': ok('Disks', { type: 'array' }) }),
         post: op(
-          'A copy-on-write disk over a golden image, served as its own target to one address or subnet',
+          'A copy-on-write disk over a golden image (or with raw and sizeBytes an empty raw disk), served as its own target to one address or subnet',
           { '201': ok('Added'), '400': ok('Invalid', ref('Error')), '409': ok('Exists', ref('Error')), '503': ok('iSCSI off', ref('Error')) },
-          { type: 'object', required: ['image', 'label', 'allow'], properties: { image: { type: 'string' }, label: { type: 'string' }, allow: { type: 'string' } } },
+          { type: 'object', required: ['label', 'allow'], properties: { image: { type: 'string' }, label: { type: 'string' }, allow: { type: 'string' }, raw: { type: 'boolean' }, sizeBytes: { type: 'integer' } } },
         ),
       },
       '/iscsi/disks/{id}': { delete: op('Remove a disk and its overlay (its sessions end)', { '200': ok('Removed'), '404': ok('No such disk', ref('Error')) }, undefined, ['id']) },

@@ -10,7 +10,7 @@ import { dataDirFrom } from './data-dir.js';
 import { table, usage, type Output } from './output.js';
 
 const USAGE =
-  'iscsi ls [--json] | images | image NAME --from DIR --size SIZE | add IMAGE --name LABEL --allow IP|CIDR | reset DISK | rm DISK (DISK: IQN, label, id or MAC)';
+  'iscsi ls [--json] | images | image NAME --from DIR --size SIZE | add (IMAGE | --raw IMAGE | --raw --size SIZE) --name LABEL --allow IP|CIDR | reset DISK | rm DISK (DISK: IQN, label, id or MAC)';
 
 /** "2G", "512M", "64MiB", "1073741824": bytes, or null. */
 export function parseSize(text: string): number | null {
@@ -41,6 +41,7 @@ export async function iscsiCommand(args: readonly string[], env: NodeJS.ProcessE
       name: { type: 'string' },
       from: { type: 'string' },
       size: { type: 'string' },
+      raw: { type: 'boolean' },
     },
   });
   const [action, arg, ...extra] = positionals;
@@ -67,7 +68,7 @@ export async function iscsiCommand(args: readonly string[], env: NodeJS.ProcessE
         if (values.json) io.out(JSON.stringify(disks, null, 2));
         else if (disks.length === 0) io.out('no iSCSI disks yet: machines booting an iSCSI profile get one, or add one with bramble iscsi add');
         else {
-          const rows = disks.map((d) => [String(d.id), d.iqn, d.image, d.machine ?? '', d.allow, sizeText(d.sizeBytes), sizeText(d.usedBytes), d.online ? 'yes' : 'no']);
+          const rows = disks.map((d) => [String(d.id), d.iqn, d.image ?? '(raw)', d.machine ?? '', d.allow, sizeText(d.sizeBytes), sizeText(d.usedBytes), d.online ? 'yes' : 'no']);
           io.out(table([['ID', 'IQN', 'IMAGE', 'MACHINE', 'ALLOW', 'SIZE', 'USED', 'SERVED'], ...rows]));
         }
         return 0;
@@ -97,15 +98,26 @@ export async function iscsiCommand(args: readonly string[], env: NodeJS.ProcessE
         return 0;
       });
     }
-    case 'add':
-      if (arg === undefined || values.allow === undefined || values.name === undefined) return usage(io, USAGE);
+    case 'add': {
+      const raw = values.raw === true;
+      if ((raw ? (arg === undefined) === (values.size === undefined) : arg === undefined) || values.allow === undefined || values.name === undefined) return usage(io, USAGE);
+      const sizeBytes = raw && values.size !== undefined ? parseSize(values.size) : null;
+      if (raw && values.size !== undefined && sizeBytes === null) {
+        io.err(`bramble: --size ${values.size}: give bytes or a size like 20G or 512M`);
+        return 2;
+      }
+      const body = raw
+        ? { raw: true, ...(arg === undefined ? { sizeBytes } : { image: arg }), label: values.name, allow: values.allow }
+        : { image: arg, label: values.name, allow: values.allow };
       return withApi(dataDir, async (call) => {
-        const res = await call('POST', '/api/v1/iscsi/disks', { image: arg, label: values.name, allow: values.allow });
+        const res = await call('POST', '/api/v1/iscsi/disks', body);
         if (failed(res, io)) return 1;
         const made = res.body as Listed;
-        io.out(`${made.iqn}: a copy-on-write disk over ${made.image}, offered to ${made.allow} (CHAP user ${made.chapUser})`);
+        const what = made.kind === 'raw' ? `a raw disk of ${sizeText(made.sizeBytes)}${arg === undefined ? '' : `, a copy of ${arg}`}` : `a copy-on-write disk over ${made.image}`;
+        io.out(`${made.iqn}: ${what}, offered to ${made.allow} (CHAP user ${made.chapUser})`);
         return 0;
       });
+    }
     case 'reset':
       if (arg === undefined) return usage(io, USAGE);
       return change('reset to golden', 'POST', '/reset');

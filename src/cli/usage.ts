@@ -49,8 +49,9 @@ Commands:
   nfs reset EXPORT | rm EXPORT  reset a layer to golden / remove an export (EXPORT: its path, id or MAC)
   iscsi ls [--json] | images    iSCSI disks with the space their overlays take; the golden images there are
   iscsi image NAME --from DIR --size SIZE   a golden image: ext4 of SIZE (2G, 512M) filled from the folder DIR
-  iscsi add IMAGE --name LABEL --allow IP|CIDR
-          a copy-on-write disk over IMAGE, served as target iqn.2026-11.org.bramble:LABEL with its own CHAP secret
+  iscsi add (IMAGE | --raw IMAGE | --raw --size SIZE) --name LABEL --allow IP|CIDR
+          a copy-on-write disk over IMAGE (or a raw disk: a copy of IMAGE, or SIZE of zeros), served as target
+          iqn.2026-11.org.bramble:LABEL with its own CHAP secret
   iscsi reset DISK | rm DISK    reset a disk to golden / remove it (DISK: its IQN, label, id or MAC)
   settings get | set KEY VALUE  menu.title, menu.timeoutSeconds, menu.defaultEntry
   doctor [--interface IF]       check this host: interface, ports, iPXE files, other DHCP servers

@@ -2,7 +2,8 @@
 // (<data>/iscsi/disks/<id>/), kept in the store and served as a target of its own, with its own CHAP secret,
 // to its machine's address only. The targets the iSCSI server asks about (targets.ts) are these.
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, open as openFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { mayUse } from '../nfs/export-access.js';
@@ -12,6 +13,8 @@ import type { IscsiDisk } from '../store/schema.js';
 import { blockDevice, type BlockDevice } from './block-device.js';
 import { createCowDisk, goldenIdentity, openCowDisk, type CowDisk } from './cow-disk.js';
 import { makeGoldenImage } from './golden-image.js';
+import { openRawDisk } from './raw-disk.js';
+import type { Disk } from './disk.js';
 import type { TargetLookup } from './login.js';
 import type { IscsiTarget, IscsiTargets } from './targets.js';
 
@@ -29,10 +32,18 @@ export interface IscsiDisksOptions {
 }
 
 export interface AddDisk {
-  readonly image: unknown;
+  /** The golden image of a copy-on-write disk; absent with `raw`. */
+  readonly image?: unknown;
   readonly label: unknown;
   readonly allow: unknown;
+  /** A raw disk, every block its own: with `image` a copy of it, else `sizeBytes` of zeros (a scratch or data disk). */
+  readonly raw?: unknown;
+  readonly sizeBytes?: unknown;
 }
+
+/** Raw disks: at least 1 MiB, at most 64 TiB (sparse: only what is written takes space). */
+const MIN_RAW_BYTES = 1024 * 1024;
+const MAX_RAW_BYTES = 64 * 1024 ** 4;
 
 export class IscsiDiskError extends Error {
   constructor(
@@ -94,16 +105,17 @@ const newSecret = (): string => randomBytes(12).toString('base64url');
 
 export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
   const { store, log } = options;
-  const open = new Map<number, { readonly disk: CowDisk; readonly device: BlockDevice }>();
+  const open = new Map<number, { readonly disk: Disk; readonly device: BlockDevice }>();
   const folder = (id: number): string => join(options.dataDir, 'iscsi', 'disks', String(id));
   const paths = (id: number) => ({ map: join(folder(id), 'map'), data: join(folder(id), 'data') });
+  const rawPath = (id: number): string => join(folder(id), 'disk.img');
   const imagePath = (image: string): string => join(options.imagesDir, `${image}.img`);
   const stored = (id: number): IscsiDisk | undefined => store.read().iscsiDisks.find((d) => d.id === id);
   const byIqn = (iqn: string): IscsiDisk | undefined => store.read().iscsiDisks.find((d) => d.iqn === iqn);
   const imageExists = async (image: string): Promise<boolean> => (await stat(imagePath(image)).catch(() => null))?.isFile() === true;
 
   const serve = async (d: IscsiDisk): Promise<void> => {
-    const disk = await openCowDisk(paths(d.id), imagePath(d.image));
+    const disk: Disk | CowDisk = d.kind === 'raw' ? await openRawDisk(rawPath(d.id)) : await openCowDisk(paths(d.id), imagePath(d.image ?? ''));
     const device = blockDevice(disk, { serial: `BRAMBLE${String(d.id).padStart(10, '0')}`, naaId: BigInt(d.id), targetName: d.iqn });
     open.set(d.id, { disk, device });
   };
@@ -112,19 +124,36 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
     open.delete(id);
     await current?.disk.close();
   };
-  const makeOverlay = async (d: IscsiDisk): Promise<void> => {
+  const makeOverlay = async (d: IscsiDisk, copyOf?: string): Promise<void> => {
     await mkdir(folder(d.id), { recursive: true });
-    await createCowDisk(paths(d.id), await goldenIdentity(imagePath(d.image)), d.sizeBytes);
+    if (d.kind === 'raw' && copyOf !== undefined) {
+      await copyFile(copyOf, rawPath(d.id), constants.COPYFILE_EXCL);
+      return;
+    }
+    if (d.kind === 'raw') {
+      // Sparse: the disk is made in an instant and takes space only as it is written.
+      const file = await openFile(rawPath(d.id), 'wx');
+      try {
+        await file.truncate(d.sizeBytes);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      return;
+    }
+    await createCowDisk(paths(d.id), await goldenIdentity(imagePath(d.image ?? '')), d.sizeBytes);
   };
 
   const fail = (checked: Checked<unknown> & { ok: false }): never => {
     throw new IscsiDiskError('INVALID', checked.field, `${checked.field}: ${checked.error}`);
   };
 
-  const insert = async (fields: { readonly label: string; readonly image: string; readonly allow: string; readonly machine?: string }): Promise<IscsiDisk> => {
+  const insert = async (
+    fields: { readonly label: string; readonly allow: string; readonly machine?: string } & ({ readonly image: string } | { readonly rawBytes: number; readonly copyOf?: string }),
+  ): Promise<IscsiDisk> => {
     // iSCSI names are lower case, with no underscore (RFC 3722's stringprep profile).
     const iqn = `${IQN_PREFIX}:${fields.label.toLowerCase().replace(/_/g, '-')}`;
-    const size = (await stat(imagePath(fields.image))).size;
+    const size = 'rawBytes' in fields ? fields.rawBytes : (await stat(imagePath(fields.image))).size;
     const made = await store.update((draft) => {
       if (draft.iscsiDisks.some((d) => d.iqn === iqn)) return null;
       // Random, not max+1: a removed disk's folder name must not come back for another machine.
@@ -133,7 +162,7 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
       const disk: IscsiDisk = {
         id,
         iqn,
-        image: fields.image,
+        ...('rawBytes' in fields ? { kind: 'raw' as const } : { image: fields.image }),
         ...(fields.machine === undefined ? {} : { machine: fields.machine }),
         allow: fields.allow,
         chapUser: fields.label,
@@ -145,9 +174,9 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
       return disk;
     });
     if (made === null) throw new IscsiDiskError('EXISTS', 'label', `disk ${iqn} already exists`);
-    await makeOverlay(made);
+    await makeOverlay(made, 'copyOf' in fields ? fields.copyOf : undefined);
     await serve(made);
-    log.info('iscsi disk added', { iqn: made.iqn, image: made.image, allow: made.allow });
+    log.info('iscsi disk added', { iqn: made.iqn, image: made.image ?? '(raw)', bytes: made.sizeBytes, allow: made.allow });
     return made;
   };
 
@@ -194,15 +223,31 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
       return { name: imageName, label: made.label };
     },
     async add(input) {
-      const image = checkName('image', input.image);
-      if (!image.ok) fail(image);
       const label = checkName('label', input.label);
       if (!label.ok) fail(label);
       const allow = parseAllow(input.allow);
       if (!allow.ok) fail(allow);
+      const common = { label: (label as { value: string }).value, allow: allowText((allow as { value: Parameters<typeof allowText>[0] }).value) };
+      if (input.raw === true && input.image !== undefined) {
+        // A raw disk holding a copy of an image: every block its own from the start.
+        const image = checkName('image', input.image);
+        if (!image.ok) fail(image);
+        const imageName = (image as { value: string }).value;
+        if (!(await imageExists(imageName))) throw new IscsiDiskError('NO_IMAGE', 'image', `image: no image ${imagePath(imageName)}`);
+        return insert({ ...common, rawBytes: (await stat(imagePath(imageName))).size, copyOf: imagePath(imageName) });
+      }
+      if (input.raw === true) {
+        const bytes = input.sizeBytes;
+        if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < MIN_RAW_BYTES || bytes > MAX_RAW_BYTES || bytes % 512 !== 0) {
+          throw new IscsiDiskError('INVALID', 'sizeBytes', `sizeBytes: a raw disk needs a size in whole 512-byte blocks, ${MIN_RAW_BYTES} to ${MAX_RAW_BYTES} bytes`);
+        }
+        return insert({ ...common, rawBytes: bytes });
+      }
+      const image = checkName('image', input.image);
+      if (!image.ok) fail(image);
       const imageName = (image as { value: string }).value;
       if (!(await imageExists(imageName))) throw new IscsiDiskError('NO_IMAGE', 'image', `image: no golden image ${imagePath(imageName)}`);
-      return insert({ label: (label as { value: string }).value, image: imageName, allow: allowText((allow as { value: Parameters<typeof allowText>[0] }).value) });
+      return insert({ ...common, image: imageName });
     },
     async forMachine(mac, address, image) {
       const label = machineLabel(mac);
@@ -229,6 +274,7 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
     async reset(id) {
       const d = stored(id);
       if (d === undefined) throw new IscsiDiskError('NOT_FOUND', 'id', `no disk ${id}`);
+      if (d.kind === 'raw') throw new IscsiDiskError('INVALID', 'id', `${d.iqn} is a raw disk: there is no golden image to go back to (remove it instead)`);
       options.endSessions(d.iqn);
       await unserve(id);
       await rm(folder(id), { recursive: true, force: true });
@@ -255,7 +301,7 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
     },
     async usedBytes(id) {
       let total = 0;
-      for (const path of Object.values(paths(id))) total += ((await stat(path).catch(() => null))?.blocks ?? 0) * 512;
+      for (const path of [...Object.values(paths(id)), rawPath(id)]) total += ((await stat(path).catch(() => null))?.blocks ?? 0) * 512;
       return total;
     },
     async close() {

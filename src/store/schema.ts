@@ -117,14 +117,16 @@ export interface NfsExport {
   readonly resetAt?: string;
 }
 
-/** A machine's iSCSI disk (src/iscsi/disks.ts): a copy-on-write overlay of a golden image, served as its own target. */
+/** An iSCSI disk (src/iscsi/disks.ts), served as its own target: a copy-on-write overlay of a golden image, or raw. */
 export interface IscsiDisk {
   /** Names the disk's folder, <data>/iscsi/disks/<id>; never reused. */
   readonly id: number;
   /** The iSCSI target name initiators log in to. */
   readonly iqn: string;
-  /** The golden image (a file <images>/<image>.img) the overlay is over. */
-  readonly image: string;
+  /** A copy-on-write disk's golden image (a file <images>/<image>.img); absent for a raw disk. */
+  readonly image?: string;
+  /** 'raw': a disk file of its own (<data>/iscsi/disks/<id>/disk.img), every block stored, nothing to reset to. */
+  readonly kind?: 'raw';
   /** The machine this disk belongs to, made on its first boot with an iSCSI profile. */
   readonly machine?: string;
   /** Who may log in: one IPv4 address or a CIDR subnet. */

@@ -59,7 +59,7 @@ function diskRow(d, reload) {
     'tr',
     { 'data-disk': d.iqn },
     h('td', { 'data-label': 'Target' }, h('code', {}, d.iqn)),
-    h('td', { 'data-label': 'Image' }, d.image),
+    h('td', { 'data-label': 'Image' }, d.image ?? 'raw'),
     h('td', { 'data-label': 'Machine' }, d.machine ? h('a', { href: `/machines/${encodeURIComponent(d.machine)}` }, d.machine) : ''),
     h('td', { 'data-label': 'Allowed' }, d.allow),
     h('td', { 'data-label': 'Size' }, bytes(d.sizeBytes)),
@@ -68,7 +68,7 @@ function diskRow(d, reload) {
     h(
       'td',
       {},
-      h('button', { type: 'button', class: 'small', 'data-action': 'reset', onclick: () => actOnDisk(d, 'reset').then(reload) }, 'Reset to golden'),
+      d.kind === 'raw' ? null : h('button', { type: 'button', class: 'small', 'data-action': 'reset', onclick: () => actOnDisk(d, 'reset').then(reload) }, 'Reset to golden'),
       h('button', { type: 'button', class: 'danger small', 'data-action': 'remove', onclick: () => actOnDisk(d, 'remove').then(reload) }, 'Remove'),
     ),
   );
