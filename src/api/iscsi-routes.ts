@@ -2,7 +2,6 @@
 // remove (src/iscsi/disks.ts). CHAP secrets are never listed: a machine gets its own in its boot script only.
 import { Hono } from 'hono';
 import { IscsiDiskError, type AddDisk, type IscsiDisks } from '../iscsi/disks.js';
-import { GoldenImageError } from '../iscsi/golden-image.js';
 import type { IscsiDisk } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { ApiEnv } from './guard.js';
@@ -22,7 +21,7 @@ export function iscsiRoutes(store: Store, iscsi: IscsiDisks | null): Hono<ApiEnv
   const app = new Hono<ApiEnv>();
   const offline = () => problem(503, 'ISCSI_OFF', 'iSCSI disks change only through a running server with iSCSI on (bramble serve --iscsi on)');
   const failed = (error: unknown) => {
-    if (error instanceof IscsiDiskError || error instanceof GoldenImageError) return problem(STATUS[error.code], `ISCSI_${error.code}`, error.message, error.field);
+    if (error instanceof IscsiDiskError) return problem(STATUS[error.code], `ISCSI_${error.code}`, error.message, error.field);
     throw error;
   };
   const idOf = (text: string): number | null => (/^\d{1,10}$/.test(text) ? Number(text) : null);

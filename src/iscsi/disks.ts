@@ -12,11 +12,14 @@ import type { Store } from '../store/store.js';
 import type { IscsiDisk } from '../store/schema.js';
 import { blockDevice, type BlockDevice } from './block-device.js';
 import { createCowDisk, goldenIdentity, openCowDisk, type CowDisk } from './cow-disk.js';
+import { IscsiDiskError } from './disk-error.js';
 import { makeGoldenImage } from './golden-image.js';
 import { openRawDisk } from './raw-disk.js';
 import type { Disk } from './disk.js';
 import type { TargetLookup } from './login.js';
 import type { IscsiTarget, IscsiTargets } from './targets.js';
+
+export { IscsiDiskError } from './disk-error.js';
 
 /** Target names: this naming authority (RFC 7143 §4.2.7.2 iqn. format), then the disk's label. */
 export const IQN_PREFIX = 'iqn.2026-11.org.bramble';
@@ -44,17 +47,6 @@ export interface AddDisk {
 /** Raw disks: at least 1 MiB, at most 64 TiB (sparse: only what is written takes space). */
 const MIN_RAW_BYTES = 1024 * 1024;
 const MAX_RAW_BYTES = 64 * 1024 ** 4;
-
-export class IscsiDiskError extends Error {
-  constructor(
-    readonly code: 'INVALID' | 'NOT_FOUND' | 'EXISTS' | 'NO_IMAGE',
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'IscsiDiskError';
-  }
-}
 
 export interface IscsiDisks extends IscsiTargets {
   readonly imagesDir: string;

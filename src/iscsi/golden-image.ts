@@ -4,23 +4,13 @@ import { execFile } from 'node:child_process';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
+import { IscsiDiskError } from './disk-error.js';
 
 const run = promisify(execFile);
 
 /** Below this, mke2fs's own metadata leaves no room for a root file system worth booting. */
 export const MIN_IMAGE_BYTES = 16 * 1024 * 1024;
 export const MAX_IMAGE_BYTES = 2 * 1024 ** 4;
-
-export class GoldenImageError extends Error {
-  constructor(
-    readonly code: 'INVALID' | 'EXISTS' | 'NO_FOLDER' | 'MKFS_FAILED',
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'GoldenImageError';
-  }
-}
 
 export interface MakeImage {
   /** Where the image goes: <imagesDir>/<name>.img. */
@@ -38,13 +28,13 @@ export interface MakeImage {
  */
 export async function makeGoldenImage(options: MakeImage): Promise<{ readonly path: string; readonly label: string }> {
   const { imagesDir, name, from, sizeBytes } = options;
-  if (!isAbsolute(from)) throw new GoldenImageError('INVALID', 'from', `from: "${from}" must be an absolute path on the appliance`);
-  if ((await stat(from).catch(() => null))?.isDirectory() !== true) throw new GoldenImageError('NO_FOLDER', 'from', `from: ${from} is not a folder`);
+  if (!isAbsolute(from)) throw new IscsiDiskError('INVALID', 'from', `from: "${from}" must be an absolute path on the appliance`);
+  if ((await stat(from).catch(() => null))?.isDirectory() !== true) throw new IscsiDiskError('NO_FOLDER', 'from', `from: ${from} is not a folder`);
   if (!Number.isSafeInteger(sizeBytes) || sizeBytes < MIN_IMAGE_BYTES || sizeBytes > MAX_IMAGE_BYTES) {
-    throw new GoldenImageError('INVALID', 'sizeBytes', `sizeBytes: must be ${MIN_IMAGE_BYTES} to ${MAX_IMAGE_BYTES} bytes`);
+    throw new IscsiDiskError('INVALID', 'sizeBytes', `sizeBytes: must be ${MIN_IMAGE_BYTES} to ${MAX_IMAGE_BYTES} bytes`);
   }
   const path = join(imagesDir, `${name}.img`);
-  if ((await stat(path).catch(() => null)) !== null) throw new GoldenImageError('EXISTS', 'name', `name: image ${path} exists; machines' disks are made over it`);
+  if ((await stat(path).catch(() => null)) !== null) throw new IscsiDiskError('EXISTS', 'name', `name: image ${path} exists; machines' disks are made over it`);
   // ext4 labels hold 16 bytes.
   const label = name.slice(0, 16);
   const partial = join(imagesDir, `.${name}.img.partial`);
@@ -61,7 +51,7 @@ export async function makeGoldenImage(options: MakeImage): Promise<{ readonly pa
   } catch (error) {
     await rm(partial, { force: true });
     const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
-    throw new GoldenImageError('MKFS_FAILED', 'from', `mkfs.ext4 could not make ${name}.img from ${from}: ${detail}`);
+    throw new IscsiDiskError('MKFS_FAILED', 'from', `mkfs.ext4 could not make ${name}.img from ${from}: ${detail}`);
   }
   return { path, label };
 }

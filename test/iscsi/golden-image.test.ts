@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { GoldenImageError, makeGoldenImage } from '../../src/iscsi/golden-image.js';
+import { IscsiDiskError } from '../../src/iscsi/disk-error.js';
+import { makeGoldenImage } from '../../src/iscsi/golden-image.js';
 import { parseSize } from '../../src/cli/iscsi-command.js';
 import { requireRoot, requireTool } from '../support/require-tool.js';
 
@@ -57,8 +58,8 @@ test('an image made from a folder holds its files, owners, modes, symlinks, hard
 test('refused before anything is written: a relative or missing folder, a size out of range, an existing image; mkfs failing leaves nothing', async (t) => {
   if (!requireTool(t, 'mkfs.ext4', 'e2fsprogs')) return;
   const { root, images } = await folders(t);
-  const code = (promise: Promise<unknown>, expected: GoldenImageError['code']) =>
-    assert.rejects(promise, (e: unknown) => e instanceof GoldenImageError && e.code === expected);
+  const code = (promise: Promise<unknown>, expected: IscsiDiskError['code']) =>
+    assert.rejects(promise, (e: unknown) => e instanceof IscsiDiskError && e.code === expected);
   await code(makeGoldenImage({ imagesDir: images, name: 'a', from: 'relative/root', sizeBytes: 32 * MiB }), 'INVALID');
   await code(makeGoldenImage({ imagesDir: images, name: 'a', from: join(root, 'nope'), sizeBytes: 32 * MiB }), 'NO_FOLDER');
   await code(makeGoldenImage({ imagesDir: images, name: 'a', from: root, sizeBytes: MiB }), 'INVALID');

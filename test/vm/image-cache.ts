@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { HarnessError } from '../support/harness-error.js';
+import { moduleDirs } from './build-initramfs.js';
+import type { NewcEntry } from './newc.js';
 import { isStaticElf64 } from './static-elf.js';
 
 /** busybox-static, checked to be a static x86-64 binary (the initramfs has no libc). */
@@ -46,4 +48,34 @@ export async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * What every test initramfs starts with: the usual folders, /dev/console (the kernel opens it for init's stdio
+ * before /init can mount devtmpfs), busybox, /init and the udhcpc hook.
+ */
+export function initramfsBase(files: { readonly busybox: Buffer; readonly init: Buffer; readonly udhcpcScript: Buffer }): NewcEntry[] {
+  return [
+    { kind: 'dir', path: 'bin' },
+    { kind: 'dir', path: 'dev' },
+    { kind: 'chardev', path: 'dev/console', major: 5, minor: 1 },
+    { kind: 'dir', path: 'etc' },
+    { kind: 'dir', path: 'proc' },
+    { kind: 'dir', path: 'sys' },
+    { kind: 'dir', path: 'run' },
+    { kind: 'dir', path: 'tmp', mode: 0o1777 },
+    { kind: 'file', path: 'bin/busybox', data: files.busybox, mode: 0o755 },
+    { kind: 'file', path: 'init', data: files.init, mode: 0o755 },
+    { kind: 'file', path: 'etc/udhcpc.script', data: files.udhcpcScript, mode: 0o755 },
+  ];
+}
+
+/** Kernel modules in load order under lib/modules (lib itself is the caller's), and the list /init loads them by. */
+export function moduleEntries(order: readonly string[], files: readonly Buffer[], listPath: string): NewcEntry[] {
+  return [
+    { kind: 'file', path: listPath, data: Buffer.from(order.map((p) => `${p}\n`).join('')) },
+    { kind: 'dir', path: 'lib/modules' },
+    ...moduleDirs(order).map((path): NewcEntry => ({ kind: 'dir', path: `lib/modules/${path}` })),
+    ...order.map((path, i): NewcEntry => ({ kind: 'file', path: `lib/modules/${path}`, data: files[i]! })),
+  ];
 }

@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { HarnessError } from '../support/harness-error.js';
 import { runCommand } from '../support/run-command.js';
-import { defaultCacheDir, findKernelVersion, moduleDirs } from './build-initramfs.js';
+import { defaultCacheDir, findKernelVersion } from './build-initramfs.js';
 import type { BootImages } from './build-initramfs.js';
-import { buildOnce, cacheKey, readBusybox } from './image-cache.js';
+import { buildOnce, cacheKey, initramfsBase, moduleEntries, readBusybox } from './image-cache.js';
 import { moduleLoadOrder, parseModulesDep } from './module-order.js';
 import { encodeNewc } from './newc.js';
 import type { NewcEntry } from './newc.js';
@@ -29,7 +29,7 @@ export function iscsiRoleOemString(role: 'writer' | 'reader'): string {
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ISCSISTART = '/usr/sbin/iscsistart';
 /** Bump when the output changes in a way the hashed inputs below do not show. */
-const LAYOUT_VERSION = 1;
+const LAYOUT_VERSION = 2;
 
 /** iscsistart's shared libraries and loader, as ldd names them: [path in the image, file on this host]. */
 async function sharedLibraries(binary: string): Promise<Array<[string, string]>> {
@@ -69,25 +69,12 @@ export async function buildIscsiRootBootImages(options: { readonly cacheDir?: st
     const moduleFiles = await Promise.all(order.map((path) => readFile(join(moduleRoot, path))));
     const libDirs = [...new Set(libs.flatMap(([path]) => parents(path)))].sort();
     const entries: NewcEntry[] = [
-      { kind: 'dir', path: 'bin' },
-      { kind: 'dir', path: 'dev' },
-      { kind: 'chardev', path: 'dev/console', major: 5, minor: 1 },
-      { kind: 'dir', path: 'etc' },
-      { kind: 'dir', path: 'proc' },
-      { kind: 'dir', path: 'sys' },
-      { kind: 'dir', path: 'run' },
-      { kind: 'dir', path: 'tmp', mode: 0o1777 },
-      { kind: 'file', path: 'bin/busybox', data: busybox, mode: 0o755 },
+      ...initramfsBase({ busybox, init, udhcpcScript }),
       { kind: 'file', path: 'bin/iscsistart', data: iscsistart, mode: 0o755 },
-      { kind: 'file', path: 'init', data: init, mode: 0o755 },
-      { kind: 'file', path: 'etc/udhcpc.script', data: udhcpcScript, mode: 0o755 },
-      { kind: 'file', path: 'etc/iscsiroot-modules', data: Buffer.from(order.map((p) => `${p}\n`).join('')) },
-      ...libDirs.filter((d) => d !== 'bin' && d !== 'etc').map((path): NewcEntry => ({ kind: 'dir', path })),
+      ...libDirs.map((path): NewcEntry => ({ kind: 'dir', path })),
       ...libs.map(([path], i): NewcEntry => ({ kind: 'file', path, data: libData[i]!, mode: 0o755 })),
       ...(libDirs.includes('lib') ? [] : [{ kind: 'dir', path: 'lib' } as NewcEntry]),
-      { kind: 'dir', path: 'lib/modules' },
-      ...moduleDirs(order).map((path): NewcEntry => ({ kind: 'dir', path: `lib/modules/${path}` })),
-      ...order.map((path, i): NewcEntry => ({ kind: 'file', path: `lib/modules/${path}`, data: moduleFiles[i]! })),
+      ...moduleEntries(order, moduleFiles, 'etc/iscsiroot-modules'),
     ];
     await runCommand(['cp', `/boot/vmlinuz-${kernelVersion}`, join(workDir, 'vmlinuz')]);
     await writeFile(join(workDir, 'initrd.gz'), gzipSync(encodeNewc(entries), { level: 9 }));

@@ -10,12 +10,12 @@ import { gzipSync } from 'node:zlib';
 import { HarnessError } from '../support/harness-error.js';
 import { runCommand } from '../support/run-command.js';
 import { randomBytes, seededRandom } from '../support/seeded-random.js';
-import { defaultCacheDir, findKernelVersion, moduleDirs } from './build-initramfs.js';
+import { defaultCacheDir, findKernelVersion } from './build-initramfs.js';
 import type { BootImages } from './build-initramfs.js';
 import { moduleLoadOrder, parseModulesDep } from './module-order.js';
 import { encodeNewc } from './newc.js';
 import type { NewcEntry } from './newc.js';
-import { buildOnce, cacheKey, readBusybox } from './image-cache.js';
+import { buildOnce, cacheKey, initramfsBase, moduleEntries, readBusybox } from './image-cache.js';
 
 /**
  * The NICs of the test VMs (e1000 under the BIOS iPXE ROM, virtio-net) and the NFSv3 client. nfs.ko would
@@ -42,7 +42,7 @@ export interface ImageOptions {
 
 const SOURCES = join(dirname(fileURLToPath(import.meta.url)), 'nfsroot');
 /** Bump when the output changes in a way the hashed inputs below do not show. */
-const LAYOUT_VERSION = 1;
+const LAYOUT_VERSION = 2;
 
 /** The kernel and the NFS-root initramfs (cpio newc, gzip). */
 export async function buildNfsRootBootImages(options: ImageOptions = {}): Promise<BootImages> {
@@ -66,24 +66,10 @@ export async function buildNfsRootBootImages(options: ImageOptions = {}): Promis
   await buildOnce(finalDir, 'initrd.gz', async (workDir) => {
     const moduleFiles = await Promise.all(order.map((path) => readFile(join(moduleRoot, path))));
     const entries: NewcEntry[] = [
-      { kind: 'dir', path: 'bin' },
-      { kind: 'dir', path: 'dev' },
-      // The kernel opens /dev/console for init's stdio before /init can mount devtmpfs.
-      { kind: 'chardev', path: 'dev/console', major: 5, minor: 1 },
-      { kind: 'dir', path: 'etc' },
-      { kind: 'dir', path: 'proc' },
-      { kind: 'dir', path: 'sys' },
-      { kind: 'dir', path: 'run' },
+      ...initramfsBase({ busybox, init, udhcpcScript }),
       { kind: 'dir', path: 'root' },
-      { kind: 'dir', path: 'tmp', mode: 0o1777 },
-      { kind: 'file', path: 'bin/busybox', data: busybox, mode: 0o755 },
-      { kind: 'file', path: 'init', data: init, mode: 0o755 },
-      { kind: 'file', path: 'etc/udhcpc.script', data: udhcpcScript, mode: 0o755 },
-      { kind: 'file', path: 'etc/nfsroot-modules', data: Buffer.from(order.map((p) => `${p}\n`).join('')) },
       { kind: 'dir', path: 'lib' },
-      { kind: 'dir', path: 'lib/modules' },
-      ...moduleDirs(order).map((path): NewcEntry => ({ kind: 'dir', path: `lib/modules/${path}` })),
-      ...order.map((path, i): NewcEntry => ({ kind: 'file', path: `lib/modules/${path}`, data: moduleFiles[i]! })),
+      ...moduleEntries(order, moduleFiles, 'etc/nfsroot-modules'),
     ];
     await runCommand(['cp', `/boot/vmlinuz-${kernelVersion}`, join(workDir, 'vmlinuz')]);
     await writeFile(join(workDir, 'initrd.gz'), gzipSync(encodeNewc(entries), { level: 9 }));

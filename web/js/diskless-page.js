@@ -10,11 +10,13 @@ import { notice } from './notice.js';
 export const title = 'Diskless';
 
 export async function render(main) {
+  // Whether NFS and iSCSI are on decides what can be asked (their golden roots and images) and changed.
+  const status = await api('GET', '/status');
   const list = h('tbody');
   const empty = h('p', { class: 'empty' }, 'No NFS exports yet: a machine booting a "Diskless NFS root" profile gets its own on its first boot.');
   const roots = h('p', { class: 'muted' });
   const load = async () => {
-    const [exports, status] = await Promise.all([api('GET', '/nfs/exports'), api('GET', '/status')]);
+    const exports = await api('GET', '/nfs/exports');
     empty.hidden = exports.length > 0;
     list.replaceChildren(...exports.map((e) => row(e, load)));
     if (status.nfs !== true) {
@@ -29,7 +31,7 @@ export async function render(main) {
   const noDisks = h('p', { class: 'empty' }, 'No iSCSI disks yet: a machine booting an "iSCSI root" or "iSCSI SAN boot" profile gets its own on its first boot.');
   const images = h('p', { class: 'muted images' });
   const loadDisks = async () => {
-    const [listed, status] = await Promise.all([api('GET', '/iscsi/disks'), api('GET', '/status')]);
+    const listed = await api('GET', '/iscsi/disks');
     noDisks.hidden = listed.length > 0;
     disks.replaceChildren(...listed.map((d) => diskRow(d, loadDisks)));
     if (status.iscsi !== true) {
