@@ -41,7 +41,8 @@ test('doctor finds the home router and advises proxy mode, checks the NFS ports 
   for (const line of [/ok\s+portmapper port 111 is free on 198\.18\.0\.1/, /ok\s+MOUNT port 20048 is free/, /ok\s+NFS port 2049 is free/, /ok\s+iSCSI port 3260 is free/]) assert.match(proxy.stdout, line);
   assert.match(proxy.stdout, /ok\s+interface br0 has 198\.18\.0\.1\/255\.255\.255\.0/);
   assert.match(proxy.stdout, /ok\s+iPXE binary \/usr\/lib\/ipxe\/undionly\.kpxe present/);
-  assert.match(proxy.stdout, /found a DHCP server offering 198\.18\.0\.1[0-4]\d at 198\.18\.0\.254/);
+  // dnsmasq offers any address of its range, 198.18.0.100 to 198.18.0.150 both included.
+  assert.match(proxy.stdout, /found a DHCP server offering 198\.18\.0\.(?:1[0-4]\d|150) at 198\.18\.0\.254/);
   assert.match(proxy.stdout, /keep --dhcp-mode proxy/);
 
   // Something already on 111 (rpcbind, as a stock Debian has): serve would fail, so the doctor says so.
