@@ -59,6 +59,20 @@
       "defines": [
         "NAPI_VERSION=8"
       ]
+    },
+    {
+      "target_name": "cached_read",
+      "sources": [
+        "native/cached_read.c"
+      ],
+      "cflags": [
+        "-Wall",
+        "-Wextra",
+        "-O2"
+      ],
+      "defines": [
+        "NAPI_VERSION=8"
+      ]
     }
   ]
 }

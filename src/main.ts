@@ -38,6 +38,7 @@ import { createNfsExports, type NfsExports } from './nfs/exports.js';
 import { createNfsService } from './nfs/nfs-service.js';
 import { loadKernelRecordSend } from './rpc/kernel-record-send.js';
 import { loadStatMany } from './nfs/view/file-stat.js';
+import { loadCachedRead } from './iscsi/file-read.js';
 import { createIscsiDisks, initiatorIqnFor, iscsiRootArgs, type IscsiDisks } from './iscsi/disks.js';
 import { createIscsiServer, type IscsiServer } from './iscsi/server.js';
 import type { Store } from './store/store.js';
@@ -281,6 +282,8 @@ async function startIscsi(config: ServeConfig, store: Store, log: Logger, stops:
   });
   await disks.open();
   stops.push(() => disks.close());
+  const cached = loadCachedRead();
+  if (!cached.native) log.warn('iSCSI reads will all go through the thread pool, even when cached (no cached_read addon)', { reason: cached.reason });
   server = createIscsiServer({ address: config.address, port: config.iscsiPort, targets: disks, log });
   const port = await server.start();
   const started = server;

@@ -1,6 +1,6 @@
 // Bramble's side of the iSCSI benchmark: `bramble serve` (iSCSI on, port 3260) alone in a loopback namespace, and
 // its disks made as a user makes them: `bramble iscsi add IMAGE --name LABEL --allow 127.0.0.1`, a copy-on-write
-// disk over a golden image, target iqn.2026-11.org.bramble:LABEL on LUN 0, CHAP user LABEL with the secret the
+// disk over a golden image (the raw one with `--raw IMAGE`: a copy of it), target iqn.2026-11.org.bramble:LABEL on LUN 0, CHAP user LABEL with the secret the
 // store keeps (DATA_DIR/bramble.json, iscsiDisks[].chapSecret), as a machine's boot script would be given it.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -62,7 +62,7 @@ export async function prepareBrambleIscsi(options: BrambleIscsiOptions): Promise
   try {
     await waitForListeners(server, [{ transport: 'tcp', port: ISCSI_PORT }, { transport: 'tcp', port: HTTP_PORT }], netns.name);
     for (const role of Object.keys(LABELS) as DiskRole[]) {
-      await cli(['iscsi', 'add', options.images[role], '--name', LABELS[role], '--allow', '127.0.0.1']);
+      await cli(['iscsi', 'add', ...(role === 'raw' ? ['--raw'] : []), options.images[role], '--name', LABELS[role], '--allow', '127.0.0.1']);
     }
     const store = JSON.parse(await readFile(join(options.dataDir, 'bramble.json'), 'utf8')) as { iscsiDisks?: StoredDisk[] };
     for (const role of Object.keys(LABELS) as DiskRole[]) {

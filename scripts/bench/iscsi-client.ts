@@ -86,16 +86,6 @@ export async function iscsiIoWrite(exec: Exec, tool: string, url: string, patter
   return { iops: r.ios / r.seconds, mbPerSecond: r.bytes / 1e6 / r.seconds, commands: r.ios, bytes: r.bytes, syncSeconds: r.syncSeconds };
 }
 
-/** One sequential pass of WRITE (16) over every block of the disk, then SYNCHRONIZE CACHE; returns bytes written. */
-export async function iscsiIoFill(exec: Exec, tool: string, url: string, pattern: IoPattern): Promise<number> {
-  const outcome = await runCommand(exec([tool, '-w', '-p', '-s', '-m', String(pattern.depth), '-b', String(pattern.blocks), url]), { timeoutMs: 600_000 });
-  const r = parseIscsiIo(outcome.stdout);
-  if (outcome.code !== 0 || r === null) {
-    throw new BenchError('OUTPUT_UNPARSED', `iscsi-io (fill) exited ${String(outcome.code ?? outcome.signal)}: ${why(outcome.stdout, outcome.stderr)}`);
-  }
-  return r.bytes;
-}
-
 export interface ConformanceRun {
   readonly total: number;
   readonly ran: number;

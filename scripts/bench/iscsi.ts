@@ -8,7 +8,7 @@ import type { Area, AreaContext, Sample } from './area.js';
 import { BenchError } from './bench-error.js';
 import { runCommand } from './command.js';
 import { prepareBrambleIscsi } from './iscsi-bramble.js';
-import { buildIscsiIo, conformance, iscsiIoFill, iscsiIoWrite, iscsiPerfRead, iscsiUrl } from './iscsi-client.js';
+import { buildIscsiIo, conformance, iscsiIoWrite, iscsiPerfRead, iscsiUrl } from './iscsi-client.js';
 import type { ConformanceRun, IoPattern, IscsiTarget } from './iscsi-client.js';
 import { prepareTgt } from './iscsi-tgt.js';
 import type { Exec } from './nfs-client.js';
@@ -25,8 +25,6 @@ const BLOCK = 512;
 const RUN_SECONDS = 3;
 const SEQUENTIAL: IoPattern = { depth: 32, blocks: 256, random: false };
 const RANDOM: IoPattern = { depth: 32, blocks: 8, random: true };
-/** Bramble's copy-on-write chunk (src/iscsi/cow-disk.ts CHUNK_BYTES). */
-const CHUNK_BYTES = 64 * 1024;
 /** The families the issue names (tgt fails one of them). */
 const CORE_FAMILIES =
   'SCSI.TestUnitReady.*,SCSI.Inquiry.*,SCSI.ReadCapacity10.*,SCSI.ReadCapacity16.*,SCSI.Read10.*,SCSI.Read16.*,SCSI.Write10.*,SCSI.Write16.*,SCSI.ModeSense6.*,SCSI.Mandatory.*,iSCSI.*';
@@ -72,9 +70,6 @@ interface Observations {
   readonly cowSequentialBytes: Record<Contender, number[]>;
   /** Bramble's cow overlay after each random write run, bytes. */
   readonly cowOverlayAfterRandom: number[];
-  /** Bramble's raw disk overlay once filled, bytes, and the fill's seconds. */
-  rawOverlayBytes: number;
-  rawFillSeconds: number;
 }
 
 export const iscsiArea: Area = {
@@ -123,7 +118,7 @@ export const iscsiArea: Area = {
     }
     ctx.progress(`servers: tgt${bramble === undefined ? '' : ', Bramble'}, each on 127.0.0.1:3260 in its own namespace`);
 
-    const seen: Observations = { cpuPerCommand: new Map(SETTINGS.map((setting) => [setting, { bramble: [], tgt: [] }])), cowSequentialBytes: { bramble: [], tgt: [] }, cowOverlayAfterRandom: [], rawOverlayBytes: Number.NaN, rawFillSeconds: Number.NaN };
+    const seen: Observations = { cpuPerCommand: new Map(SETTINGS.map((setting) => [setting, { bramble: [], tgt: [] }])), cowSequentialBytes: { bramble: [], tgt: [] }, cowOverlayAfterRandom: [] };
     try {
       for (const side of Object.values(sides)) {
         for (const role of ['raw', 'cow', 'conformance'] as const) {
@@ -131,15 +126,6 @@ export const iscsiArea: Area = {
           const expected = (role === 'conformance' ? CONFORMANCE_BYTES : DISK_BYTES) / BLOCK;
           if (blocks !== expected) throw new BenchError('TRANSFER_FAILED', `${side.name} ${role} disk: READ CAPACITY (16) says ${blocks} blocks, expected ${expected}`);
         }
-      }
-      if (bramble !== undefined) {
-        ctx.progress("Bramble's raw disk: one sequential pass of WRITE (16) over every block, so that every chunk is copied up");
-        const t0 = Date.now();
-        const written = await iscsiIoFill(bramble.exec, tool, iscsiUrl(bramble.targets.raw), SEQUENTIAL);
-        seen.rawFillSeconds = (Date.now() - t0) / 1000;
-        if (written !== DISK_BYTES) throw new BenchError('TRANSFER_FAILED', `the fill wrote ${written} bytes, expected ${DISK_BYTES}`);
-        seen.rawOverlayBytes = await bramble.usedBytes('raw');
-        ctx.progress(`  ${DISK_BYTES / MiB} MiB in ${seen.rawFillSeconds.toFixed(1)} s; overlay now ${(seen.rawOverlayBytes / MiB).toFixed(1)} MiB`);
       }
       ctx.progress(`warm-up: ${RUN_SECONDS} s of sequential reads and writes on each server's raw disk`);
       for (const side of Object.values(sides)) {
@@ -305,7 +291,6 @@ function renderSection(ctx: AreaContext, versions: readonly string[], speed: Map
     return Number.isFinite(most) ? `${((most / DISK_BYTES) * 100).toFixed(0)}%` : 'n/a';
   };
   const overlay = median(seen.cowOverlayAfterRandom);
-  const chunks = DISK_BYTES / CHUNK_BYTES;
   const skipped = (run: ConformanceRun | string): string =>
     typeof run === 'string' || run.skippedAsMissing.length === 0 ? 'none' : run.skippedAsMissing.map((c) => `\`${c}\``).join(', ');
 
@@ -313,9 +298,9 @@ function renderSection(ctx: AreaContext, versions: readonly string[], speed: Map
     sectionHead({ title: 'iSCSI', area: 'iscsi', result, machine: ctx.machine, reps: ctx.reps, versions }),
     `- Setup: each server in a network namespace of its own holding only loopback (MTU 65536), on 127.0.0.1:3260; the initiators are libiscsi's (user space) and run in the same namespace; CHAP on both servers (\`iscsi://USER%SECRET@127.0.0.1:3260/IQN/LUN\`). Disks of ${DISK_BYTES / MiB} MiB; the golden image is random bytes written once, tgt's files are copies of it, all fdatasync'ed before use (the page cache holds them all: equally warm). Each run lasts ${RUN_SECONDS} s on one session: sequential = 128 KiB commands (256 blocks) from LBA 0 up, wrapping at the end; random = 4 KiB commands (8 blocks) at LBAs drawn as iscsi-perf draws them (\`rand() % blocks\`, not 4 KiB-aligned); 32 commands in flight for both. MB/s = 10^6 bytes/s.`,
     `- Reads: \`iscsi-perf [-r] -m 32 -b 256|8 -t ${RUN_SECONDS} URL\` (libiscsi-bin); its closing \`iops average\` is the figure, MB/s = that x 131,072 bytes / 10^6. Writes: iscsi-perf only reads, so \`scripts/bench/iscsi-io.c\` (built by the bench against libiscsi) runs its loop with WRITE (16) (no FUA; one buffer of random bytes): \`iscsi-io -w -s [-r] -m 32 -b 256|8 -t ${RUN_SECONDS} URL\`; figure = commands completed / time from the first sent to the last completed; then a SYNCHRONIZE CACHE (10) of the whole disk, outside the figure, so that neither server leaves dirty pages to the next run. Server CPU = user+system time of the server process (tgtd with its threads) per run, login, logout and that SYNCHRONIZE CACHE included, median; per command = that / the commands the run completed (reads: iscsi-perf's average x ${RUN_SECONDS} s, as it prints no count), median. Runs are of fixed length, so CPU per run mostly shows how busy a server was kept; per command is its cost.`,
-    `- Raw disk: Bramble has no raw disk kind yet, so its row is a copy-on-write disk after every block has been written once (one sequential pass of \`iscsi-io -w -p\` before the reps, ${formatNumber(seen.rawFillSeconds, 1)} s; overlay ${formatNumber(seen.rawOverlayBytes / MiB, 1)} MiB, all ${chunks.toLocaleString('en-US')} chunks of 64 KiB copied up), so reads and writes hit the overlay's data file in place. tgt: a file of its own holding a copy of the golden image.`,
-    `- Copy-on-write disk: Bramble: a fresh overlay over the golden image (\`bramble iscsi reset\` before the reads of each rep and before each write run), so reads come from the golden image and first writes copy 64 KiB chunks up. tgt has no copy-on-write: a fresh copy of the golden image at the same points (LUN deleted, new file copied and fdatasync'ed, LUN made again), untimed. The sequential write runs here wrote at most ${maxCowSequential('bramble')} (Bramble) and ${maxCowSequential('tgt')} (tgt) of the disk, so every one of their writes was a first write; random writes land anywhere, so later ones in a run increasingly hit chunks already copied up (Bramble's overlay after a random write run: median ${formatNumber(overlay / MiB, 0)} MiB, ${formatNumber((overlay / DISK_BYTES) * 100, 0)}% of the disk).`,
-    `- Bramble: \`bramble serve --iscsi on --iscsi-port 3260\` (images in \`<data>/iscsi/images\`), disks made with \`bramble iscsi add IMAGE --name LABEL --allow 127.0.0.1\` (targets \`iqn.2026-11.org.bramble:LABEL\`, LUN 0, CHAP user LABEL and the secret from \`bramble.json\`); other services on (idle), DHCP off, \`--log-level warn\`.`,
+    `- Raw disk: each server's own file holding a copy of the golden image (Bramble: \`bramble iscsi add --raw IMAGE\`, which copies it; tgt: a copy made by the bench), read and written in place.`,
+    `- Copy-on-write disk: Bramble: a fresh overlay over the golden image (\`bramble iscsi reset\` before the reads of each rep and before each write run), so reads come from the golden image and a first write into a 64 KiB chunk takes a slot for it and fills only the 4 KiB pieces it touches (the golden image gives the rest of a piece the write covers in part). tgt has no copy-on-write: a fresh copy of the golden image at the same points (LUN deleted, new file copied and fdatasync'ed, LUN made again), untimed. The sequential write runs here wrote at most ${maxCowSequential('bramble')} (Bramble) and ${maxCowSequential('tgt')} (tgt) of the disk, so every one of their writes was a first write; random writes land anywhere, so later ones in a run increasingly hit pieces already filled (Bramble's overlay after a random write run: median ${formatNumber(overlay / MiB, 0)} MiB, ${formatNumber((overlay / DISK_BYTES) * 100, 0)}% of the disk).`,
+    `- Bramble: \`bramble serve --iscsi on --iscsi-port 3260\` (images in \`<data>/iscsi/images\`), disks made with \`bramble iscsi add [--raw] IMAGE --name LABEL --allow 127.0.0.1\` (targets \`iqn.2026-11.org.bramble:LABEL\`, LUN 0, CHAP user LABEL and the secret from \`bramble.json\`); other services on (idle), DHCP off, \`--log-level warn\`.`,
     '- tgt: `tgtd -f`, configured with `tgtadm --lld iscsi`: one target per disk (`--op new --mode target`), the file on LUN 1 with the default `rdwr` backing store (`--op new --mode logicalunit -b FILE`, 16 I/O threads per LUN as it logs; LUN 0 is its controller), a CHAP account bound to each target, `-I ALL`; its settings at their defaults. It runs with a private /run (mount namespace of its own) for its control socket.',
     '',
     '### Speed (above 1.00x = Bramble faster)',

@@ -18,6 +18,7 @@
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Disk } from './disk.js';
+import { readInto } from './file-read.js';
 import { BLOCK_SIZE } from './raw-disk.js';
 
 export const CHUNK_BYTES = 64 * 1024;
@@ -198,18 +199,8 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
 
   const slotOffset = (slot: number): number => slot * CHUNK_BYTES;
 
-  const readAll = async (fh: FileHandle, into: Buffer, position: number, end: number): Promise<void> => {
-    let done = 0;
-    while (done < into.length && position + done < end) {
-      const { bytesRead } = await fh.read(into, done, Math.min(into.length - done, end - position - done), position + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    // Past the golden image's end (a disk made larger than it), or a data file cut short: zeros.
-    into.fill(0, done);
-  };
-
-  const readGolden = (into: Buffer, position: number): Promise<void> => readAll(golden, into, position, goldenSize);
+  // Past the golden image's end (a disk made larger than it), or a data file cut short: zeros.
+  const readGolden = (into: Buffer, position: number): Promise<void> => readInto(golden, into, position, goldenSize);
 
   const writeAll = async (fh: FileHandle, data: Uint8Array, position: number): Promise<void> => {
     let done = 0;
@@ -246,11 +237,11 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
     const goldenAt = chunk * CHUNK_BYTES;
     if (bits === 0) return readGolden(target, goldenAt + offsetInChunk);
     const slotAt = slotOffset(slots[chunk]! - 1);
-    if (bits === FULL) return readAll(dataFile, target, slotAt + offsetInChunk, Number.MAX_SAFE_INTEGER);
+    if (bits === FULL) return readInto(dataFile, target, slotAt + offsetInChunk);
     await Promise.all(
       forEachRun(chunk, offsetInChunk, offsetInChunk + target.length, (isPresent, _a, _b, start, end) => {
         const into = target.subarray(start - offsetInChunk, end - offsetInChunk);
-        return isPresent ? readAll(dataFile, into, slotAt + start, Number.MAX_SAFE_INTEGER) : readGolden(into, goldenAt + start);
+        return isPresent ? readInto(dataFile, into, slotAt + start) : readGolden(into, goldenAt + start);
       }),
     );
   };

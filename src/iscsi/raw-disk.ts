@@ -1,6 +1,7 @@
 // A Disk on a raw image file: block n at byte n * blockSize (SBC-3 §4.4 over a plain file).
 import { open } from 'node:fs/promises';
 import type { Disk } from './disk.js';
+import { readInto } from './file-read.js';
 
 export const BLOCK_SIZE = 512;
 
@@ -16,16 +17,8 @@ export async function openRawDisk(path: string, options: { readonly readOnly?: b
     thin: false,
     async read(lba, count) {
       const out = Buffer.allocUnsafe(count * BLOCK_SIZE);
-      let done = 0;
-      while (done < out.length) {
-        const { bytesRead } = await fh.read(out, done, out.length - done, Number(lba) * BLOCK_SIZE + done);
-        // Past the file's end (it shrank under us): the rest reads as zeros rather than stale memory.
-        if (bytesRead === 0) {
-          out.fill(0, done);
-          break;
-        }
-        done += bytesRead;
-      }
+      // Past the file's end (it shrank under us): the rest reads as zeros rather than stale memory.
+      await readInto(fh, out, Number(lba) * BLOCK_SIZE);
       return out;
     },
     async write(lba, data, fua) {
