@@ -73,6 +73,24 @@
       "defines": [
         "NAPI_VERSION=8"
       ]
+    },
+    {
+      "target_name": "disk_writer",
+      "sources": [
+        "native/disk_writer.c"
+      ],
+      "cflags": [
+        "-Wall",
+        "-Wextra",
+        "-O2",
+        "-pthread"
+      ],
+      "ldflags": [
+        "-pthread"
+      ],
+      "defines": [
+        "NAPI_VERSION=8"
+      ]
     }
   ]
 }

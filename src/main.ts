@@ -38,7 +38,7 @@ import { createNfsExports, type NfsExports } from './nfs/exports.js';
 import { createNfsService } from './nfs/nfs-service.js';
 import { loadKernelRecordSend } from './rpc/kernel-record-send.js';
 import { loadStatMany } from './nfs/view/file-stat.js';
-import { loadCachedRead } from './iscsi/file-read.js';
+import { loadCachedRead, loadDiskWriter } from './iscsi/disk-io.js';
 import { createIscsiDisks, initiatorIqnFor, iscsiRootArgs, type IscsiDisks } from './iscsi/disks.js';
 import { createIscsiServer, type IscsiServer } from './iscsi/server.js';
 import type { Store } from './store/store.js';
@@ -284,6 +284,8 @@ async function startIscsi(config: ServeConfig, store: Store, log: Logger, stops:
   stops.push(() => disks.close());
   const cached = loadCachedRead();
   if (!cached.native) log.warn('iSCSI reads will all go through the thread pool, even when cached (no cached_read addon)', { reason: cached.reason });
+  const writer = loadDiskWriter();
+  if (!writer.native) log.warn("iSCSI writes will go through the thread pool, not a thread of each disk's own (no disk_writer addon)", { reason: writer.reason });
   server = createIscsiServer({ address: config.address, port: config.iscsiPort, targets: disks, log });
   const port = await server.start();
   const started = server;

@@ -18,7 +18,7 @@
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Disk } from './disk.js';
-import { readInto } from './file-read.js';
+import { createDiskWriter, readInto, writeAt } from './disk-io.js';
 import { BLOCK_SIZE } from './raw-disk.js';
 
 export const CHUNK_BYTES = 64 * 1024;
@@ -196,19 +196,12 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
   const writing = new Set<Promise<void>>();
   let flushing: Promise<void> = Promise.resolve();
   let changed = used.size;
+  const writer = createDiskWriter();
 
   const slotOffset = (slot: number): number => slot * CHUNK_BYTES;
 
   // Past the golden image's end (a disk made larger than it), or a data file cut short: zeros.
   const readGolden = (into: Buffer, position: number): Promise<void> => readInto(golden, into, position, goldenSize);
-
-  const writeAll = async (fh: FileHandle, data: Uint8Array, position: number): Promise<void> => {
-    let done = 0;
-    while (done < data.length) {
-      const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
-      done += bytesWritten;
-    }
-  };
 
   /** The pieces [first, last] of a chunk as a bit mask. */
   const piecesMask = (first: number, last: number): number => ((1 << (last + 1)) - 1) & ~((1 << first) - 1);
@@ -262,11 +255,11 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
     await Promise.all(
       forEachRun(chunk, offsetInChunk, end, async (isPresent, a, b, start, stop) => {
         const part = data.subarray(start - offsetInChunk, stop - offsetInChunk);
-        if (isPresent) return writeAll(dataFile, part, slotAt + start);
+        if (isPresent) return writer.write(dataFile, part, slotAt + start);
         const spanStart = a * PIECE_BYTES;
         const spanEnd = (b + 1) * PIECE_BYTES;
         filled |= piecesMask(a, b);
-        if (start === spanStart && stop === spanEnd) return writeAll(dataFile, part, slotAt + start);
+        if (start === spanStart && stop === spanEnd) return writer.write(dataFile, part, slotAt + start);
         // The blocks of the run's first and last pieces that this write does not cover come from the golden image.
         const span = Buffer.allocUnsafe(spanEnd - spanStart);
         const goldenAt = chunk * CHUNK_BYTES + spanStart;
@@ -276,7 +269,7 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
           if (stop < spanEnd) await readGolden(span.subarray(span.length - PIECE_BYTES), goldenAt + span.length - PIECE_BYTES);
         }
         part.copy(span, start - spanStart);
-        return writeAll(dataFile, span, slotAt + spanStart);
+        return writer.write(dataFile, span, slotAt + spanStart);
       }),
     );
     // Only now, with the data in the file, may the map name it (and only in memory until the next flush).
@@ -290,7 +283,7 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
     const mask = piecesMask(Math.floor(offsetInChunk / PIECE_BYTES), Math.floor((offsetInChunk + data.length - 1) / PIECE_BYTES));
     const pending = filling.get(chunk);
     if (pending === undefined && (present[chunk]! & mask) === mask) {
-      const direct = writeAll(dataFile, data, slotOffset(slots[chunk]! - 1) + offsetInChunk);
+      const direct = writer.write(dataFile, data, slotOffset(slots[chunk]! - 1) + offsetInChunk);
       writing.add(direct);
       const settled = (): void => void writing.delete(direct);
       direct.then(settled, settled);
@@ -345,7 +338,7 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
         run.writeUInt32LE(changedEntries[k]![1], (k - i) * ENTRY_BYTES);
         run.writeUInt16LE(changedEntries[k]![2], (k - i) * ENTRY_BYTES + 4);
       }
-      await writeAll(mapFile, run, HEADER_BYTES + changedEntries[i]![0] * ENTRY_BYTES);
+      await writeAt(mapFile, run, HEADER_BYTES + changedEntries[i]![0] * ENTRY_BYTES);
       i = j + 1;
     }
     await mapFile.datasync();
@@ -397,6 +390,7 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
     },
     async close() {
       await flush().catch(() => {});
+      await writer.close();
       await Promise.all([golden.close(), mapFile.close(), dataFile.close()]);
     },
   };
