@@ -9,6 +9,7 @@ import { startProcess } from '../support/managed-process.js';
 import type { ManagedProcess } from '../support/managed-process.js';
 import type { Netns } from '../support/netns.js';
 import { runCommand } from '../support/run-command.js';
+import type { VmLab } from './vm-lab.js';
 
 export const BRAMBLE_BIN = 'bin/bramble.js';
 export const BRAMBLE_HTTP_PORT = 8080;
@@ -77,6 +78,24 @@ export async function startBrambleServe(ns: Netns, options: ServeOptions, logFil
     throw error;
   }
   return serve;
+}
+
+/**
+ * `bramble serve` as the full DHCP server of a VM lab's LAN (data and log in the lab's folders), stopped at the
+ * lab's teardown (or before, by the test: stop() may be called twice), once `tcpPorts` listen too.
+ */
+export async function serveVmLab(
+  lab: VmLab,
+  options: { readonly range: { readonly first: string; readonly last: string }; readonly defaultProfile: string; readonly tcpPorts: readonly number[]; readonly logName?: string },
+): Promise<ManagedProcess> {
+  const server = await startBrambleServe(
+    lab.lan.ns,
+    { bridge: lab.lan.bridge, address: lab.lan.serverAddress, dataDir: lab.dataDir, dhcpMode: 'full', range: options.range, defaultProfile: options.defaultProfile },
+    join(lab.workDir, options.logName ?? 'bramble.log'),
+  );
+  lab.teardown.defer('stop bramble', () => server.stop());
+  await waitForListening(lab.lan.ns, options.tcpPorts.map((port) => ({ transport: 'tcp' as const, port })), 10_000);
+  return server;
 }
 
 /** One CLI command inside the namespace (so it reaches the server the same way an admin on that host would). */

@@ -10,10 +10,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { waitForListening } from '../support/listening.js';
-import type { ManagedProcess } from '../support/managed-process.js';
 import { requireTool } from '../support/require-tool.js';
-import { brambleCli, startBrambleServe } from './bramble-process.js';
+import { brambleCli, serveVmLab } from './bramble-process.js';
 import { buildIscsiRootBootImages, iscsiRoleOemString } from './iscsiroot-images.js';
 import { openVmLab } from './vm-lab.js';
 import { requireVmHost } from './vm-prerequisites.js';
@@ -47,14 +45,7 @@ test('a PXE-booted Linux machine keeps its writes on its own iSCSI disk over the
   await writeFile(join(rootfs, 'etc', 'golden-remove-me'), 'still-here\n');
 
   await brambleCli(lab.lan.ns, ['profile', 'add', PROFILE, '--kernel', images.kernel, '--initrd', images.initrd, '--iscsi-image', IMAGE, '--cmdline', 'console=ttyS0', '--data-dir', lab.dataDir]);
-  let server: ManagedProcess | undefined;
-  lab.teardown.defer('stop bramble', () => server?.stop());
-  server = await startBrambleServe(
-    lab.lan.ns,
-    { bridge: lab.lan.bridge, address: lab.lan.serverAddress, dataDir: lab.dataDir, dhcpMode: 'full', range: POOL, defaultProfile: PROFILE },
-    join(lab.workDir, 'bramble.log'),
-  );
-  await waitForListening(lab.lan.ns, [{ transport: 'tcp', port: 3260 }], 10_000);
+  await serveVmLab(lab, { range: POOL, defaultProfile: PROFILE, tcpPorts: [3260] });
   // The golden image, made through the running server from the folder (mkfs.ext4 -d).
   await brambleCli(lab.lan.ns, ['iscsi', 'image', IMAGE, '--from', rootfs, '--size', '64M', '--data-dir', lab.dataDir]);
   const goldenPath = join(lab.dataDir, 'iscsi', 'images', `${IMAGE}.img`);

@@ -14,10 +14,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { waitForListening } from '../support/listening.js';
 import type { ManagedProcess } from '../support/managed-process.js';
 import { requireTool } from '../support/require-tool.js';
-import { brambleCli, listMachines, startBrambleServe } from './bramble-process.js';
+import { brambleCli, listMachines, serveVmLab } from './bramble-process.js';
 import type { MachineRow } from './bramble-process.js';
 import { buildGoldenRoot, buildNfsRootBootImages, copyGoldenRoot } from './nfsroot-images.js';
 import { describeChecks, describeTimes, phaseProblems } from './nfsroot-markers.js';
@@ -126,16 +125,10 @@ test('a PXE-booted Linux machine keeps its changes on its own NFS layer over the
     '--data-dir', lab.dataDir,
   ]);
   let server: ManagedProcess | undefined;
-  lab.teardown.defer('stop bramble', () => server?.stop());
   let serveCount = 0;
   const serve = async (): Promise<void> => {
     serveCount += 1;
-    server = await startBrambleServe(
-      lab.lan.ns,
-      { bridge: lab.lan.bridge, address: lab.lan.serverAddress, dataDir: lab.dataDir, dhcpMode: 'full', range: POOL, defaultProfile: PROFILE },
-      join(lab.workDir, `bramble-${serveCount}.log`),
-    );
-    await waitForListening(lab.lan.ns, Object.values(NFS_PORTS).map((port) => ({ transport: 'tcp' as const, port })), 10_000);
+    server = await serveVmLab(lab, { range: POOL, defaultProfile: PROFILE, tcpPorts: Object.values(NFS_PORTS), logName: `bramble-${serveCount}.log` });
   };
   await serve();
 

@@ -11,9 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { openCowDisk } from '../../src/iscsi/cow-disk.js';
-import { waitForListening } from '../support/listening.js';
-import type { ManagedProcess } from '../support/managed-process.js';
-import { brambleCli, startBrambleServe } from './bramble-process.js';
+import { brambleCli, serveVmLab } from './bramble-process.js';
 import { SANBOOT_FAILED, SANBOOT_WROTE, sanbootImage, SECTOR } from './sanboot-sector.js';
 import { openVmLab } from './vm-lab.js';
 import { requireVmHost } from './vm-prerequisites.js';
@@ -39,14 +37,7 @@ test('iPXE sanboots a machine from its own iSCSI disk: the boot sector reads and
   const goldenSha = createHash('sha256').update(image).digest('hex');
 
   await brambleCli(lab.lan.ns, ['profile', 'add', PROFILE, '--sanboot', '--iscsi-image', IMAGE, '--data-dir', lab.dataDir]);
-  let server: ManagedProcess | undefined;
-  lab.teardown.defer('stop bramble', () => server?.stop());
-  server = await startBrambleServe(
-    lab.lan.ns,
-    { bridge: lab.lan.bridge, address: lab.lan.serverAddress, dataDir: lab.dataDir, dhcpMode: 'full', range: POOL, defaultProfile: PROFILE },
-    join(lab.workDir, 'bramble.log'),
-  );
-  await waitForListening(lab.lan.ns, [{ transport: 'tcp', port: 3260 }], 10_000);
+  const server = await serveVmLab(lab, { range: POOL, defaultProfile: PROFILE, tcpPorts: [3260] });
 
   const mac = randomMac();
   const workDir = join(lab.workDir, 'machine');
@@ -77,7 +68,6 @@ test('iPXE sanboots a machine from its own iSCSI disk: the boot sector reads and
 
   // Stopping Bramble closes the disk (flushing its map); the write is then on the machine's overlay.
   await server.stop();
-  server = undefined;
   const folder = join(lab.dataDir, 'iscsi', 'disks', String(disk.id));
   const overlay = await openCowDisk({ map: join(folder, 'map'), data: join(folder, 'data') }, goldenPath);
   try {
