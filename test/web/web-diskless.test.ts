@@ -3,9 +3,7 @@
 // sizes, a machine's layer reset to golden, and an export removed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { apiSession, logIn, screenshot, startWebTest } from './web-harness.js';
+import { addKernelProfileFromForm, apiSession, logIn, screenshot, startWebTest } from './web-harness.js';
 
 test('web page: an nfs-root profile, the NFS exports, reset to golden and remove, a machine\'s own root', async (t) => {
   const web = await startWebTest(t, { nfs: true });
@@ -16,21 +14,8 @@ test('web page: an nfs-root profile, the NFS exports, reset to golden and remove
   await logIn(page, served);
 
   await t.test('profiles: a diskless NFS root profile from the form, listed with its root', async () => {
-    const kernel = join(served.dir, 'vmlinuz');
-    const initrd = join(served.dir, 'initrd.img');
-    await writeFile(kernel, 'kernel');
-    await writeFile(initrd, 'initrd');
-    await page.click('header nav a:text("Profiles")');
-    await page.waitForURL(`${base}/profiles`);
-    const add = page.locator('form.add-profile');
-    await add.locator('input[name="name"]').fill('thin');
-    await add.locator('select[name="kind"]').selectOption('nfs-root');
-    await add.locator('input[name="kernel"]').fill(kernel);
-    await add.locator('textarea[name="initrds"]').fill(initrd);
-    await add.locator('input[name="nfsRoot"]').fill('debian');
-    await add.locator('button[type="submit"]').click();
-    await page.locator('tr[data-profile="thin"]').waitFor();
-    assert.match(await page.locator('tr[data-profile="thin"]').innerText(), /Diskless NFS root[\s\S]*root debian, a layer per machine/);
+    const row = await addKernelProfileFromForm(page, served, { name: 'thin', kind: 'nfs-root', fields: { nfsRoot: 'debian' } });
+    assert.match(row, /Diskless NFS root[\s\S]*root debian, a layer per machine/);
     const profile = (await api('GET', '/profiles/thin')) as { kind: string; nfsRoot: string };
     assert.deepEqual([profile.kind, profile.nfsRoot], ['nfs-root', 'debian']);
   });

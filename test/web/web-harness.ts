@@ -100,6 +100,29 @@ export async function logIn(page: Page, served: Served): Promise<void> {
   await page.locator('h1', { hasText: 'Machines' }).waitFor();
 }
 
+/**
+ * Adds a kernel-booting profile through the Profiles page's form (a stand-in kernel and initrd written into the
+ * served folder), with `fields` filled by input name, and waits for its row; returns the row's text.
+ */
+export async function addKernelProfileFromForm(page: Page, served: Served, profile: { readonly name: string; readonly kind: string; readonly fields: Record<string, string> }): Promise<string> {
+  const kernel = join(served.dir, 'vmlinuz');
+  const initrd = join(served.dir, 'initrd.img');
+  await writeFile(kernel, 'kernel');
+  await writeFile(initrd, 'initrd');
+  await page.click('header nav a:text("Profiles")');
+  await page.waitForURL(`${served.base}/profiles`);
+  const add = page.locator('form.add-profile');
+  await add.locator('input[name="name"]').fill(profile.name);
+  await add.locator('select[name="kind"]').selectOption(profile.kind);
+  await add.locator('input[name="kernel"]').fill(kernel);
+  await add.locator('textarea[name="initrds"]').fill(initrd);
+  for (const [name, value] of Object.entries(profile.fields)) await add.locator(`input[name="${name}"]`).fill(value);
+  await add.locator('button[type="submit"]').click();
+  const row = page.locator(`tr[data-profile="${profile.name}"]`);
+  await row.waitFor();
+  return row.innerText();
+}
+
 /** The API as a logged-in browser would call it (cookie + X-CSRF-Token), for setting the scene. */
 export async function apiSession(served: Served): Promise<(method: string, path: string, body?: unknown) => Promise<unknown>> {
   const login = await fetch(`${served.base}/api/v1/login`, {

@@ -3,9 +3,9 @@
 // and no CHAP secret anywhere on the page, a disk reset to golden and one removed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { apiSession, logIn, screenshot, startWebTest } from './web-harness.js';
+import { addKernelProfileFromForm, apiSession, logIn, screenshot, startWebTest } from './web-harness.js';
 
 test('web page: an iscsi-root profile, the iSCSI disks, reset to golden and remove, no secrets shown', async (t) => {
   const web = await startWebTest(t, { iscsi: true });
@@ -16,22 +16,8 @@ test('web page: an iscsi-root profile, the iSCSI disks, reset to golden and remo
   await logIn(page, served);
 
   await t.test('profiles: an iSCSI root profile from the form, listed with its image', async () => {
-    const kernel = join(served.dir, 'vmlinuz');
-    const initrd = join(served.dir, 'initrd.img');
-    await writeFile(kernel, 'kernel');
-    await writeFile(initrd, 'initrd');
-    await page.click('header nav a:text("Profiles")');
-    await page.waitForURL(`${base}/profiles`);
-    const add = page.locator('form.add-profile');
-    await add.locator('input[name="name"]').fill('k3s-node');
-    await add.locator('select[name="kind"]').selectOption('iscsi-root');
-    await add.locator('input[name="kernel"]').fill(kernel);
-    await add.locator('textarea[name="initrds"]').fill(initrd);
-    await add.locator('input[name="cmdline"]').fill('root=LABEL=k3s');
-    await add.locator('input[name="iscsiImage"]').fill('k3s');
-    await add.locator('button[type="submit"]').click();
-    await page.locator('tr[data-profile="k3s-node"]').waitFor();
-    assert.match(await page.locator('tr[data-profile="k3s-node"]').innerText(), /Diskless iSCSI root[\s\S]*disk over k3s, one per machine/);
+    const row = await addKernelProfileFromForm(page, served, { name: 'k3s-node', kind: 'iscsi-root', fields: { cmdline: 'root=LABEL=k3s', iscsiImage: 'k3s' } });
+    assert.match(row, /Diskless iSCSI root[\s\S]*disk over k3s, one per machine/);
     const profile = (await api('GET', '/profiles/k3s-node')) as { kind: string; iscsiImage: string };
     assert.deepEqual([profile.kind, profile.iscsiImage], ['iscsi-root', 'k3s']);
   });
