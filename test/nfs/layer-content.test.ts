@@ -2,7 +2,7 @@
 // last change, including one racing a stat in flight.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openContentStore } from '../../src/nfs/view/layer-content.js';
@@ -48,4 +48,31 @@ test('a stat that was in flight while a write ran is not kept', async (t) => {
   const writing = content.write(2n, 0n, Buffer.alloc(4096, 1), 'unstable');
   await Promise.all([racing, writing]);
   assert.equal((await content.stat(2n))?.size, 4096n);
+});
+
+test('the stat kept after a write is the file on disk, also after writes that ran side by side', async (t) => {
+  const { dir, content } = await store(t);
+  await content.create(3n);
+  const path = join(dir, 'content', (3n).toString(16).padStart(16, '0'));
+  const onDisk = async () => {
+    const st = await stat(path, { bigint: true });
+    return [st.size, st.mtimeNs, st.ctimeNs, st.blocks];
+  };
+  for (const end of [1000n, 5000n, 70_000n]) {
+    await content.write(3n, end - 1000n, Buffer.alloc(1000, 1), 'unstable');
+    const kept = await content.stat(3n);
+    assert.equal(kept?.size, end);
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = await content.stat(3n);
+    assert.deepEqual([later?.size, later?.mtimeNs, later?.ctimeNs, later?.blocks], await onDisk(), `after the write ending at ${end}, once the loop has turned`);
+  }
+  // Ends out of order: each write's end may find others still running, and the last to end keeps the stat.
+  const ends = Array.from({ length: 40 }, (_, i) => BigInt(((i * 7919) % 40) * 3000 + 500));
+  await Promise.all(ends.map((end) => content.write(3n, end - 500n, Buffer.alloc(500, 2), 'unstable')));
+  const after = await content.stat(3n);
+  assert.equal(after?.size, ends.reduce((a, b) => (a > b ? a : b)));
+  assert.deepEqual([after?.size, after?.mtimeNs, after?.ctimeNs, after?.blocks], await onDisk());
+  await new Promise((resolve) => setImmediate(resolve));
+  const later = await content.stat(3n);
+  assert.deepEqual([later?.size, later?.mtimeNs, later?.ctimeNs, later?.blocks], await onDisk(), 'still so once the loop has turned');
 });
