@@ -33,7 +33,9 @@ const FAILED: Sample = { value: Number.NaN, cpuSeconds: Number.NaN };
 /**
  * Runs every (setting, contender) pair `reps` times: repetition by repetition, and within one setting the
  * contenders back to back, so a burst of load from another process lands on both sides. A run that throws is
- * recorded as NaN (and reported) instead of ending the area.
+ * recorded as NaN (and reported) instead of ending the area. `alternate`: every second repetition takes the
+ * contenders in reverse order, so that what the run before leaves behind (pages just freed, writeback under
+ * way) does not always fall to the same contender.
  */
 export async function interleave<S, C extends string>(
   reps: number,
@@ -41,6 +43,7 @@ export async function interleave<S, C extends string>(
   contenders: readonly C[],
   measure: (setting: S, contender: C, rep: number) => Promise<Sample>,
   report: (line: string) => void,
+  alternate = false,
 ): Promise<Map<S, Record<C, Sample[]>>> {
   const results = new Map<S, Record<C, Sample[]>>();
   for (const s of settings) {
@@ -49,8 +52,9 @@ export async function interleave<S, C extends string>(
     results.set(s, perContender);
   }
   for (let rep = 1; rep <= reps; rep += 1) {
+    const order = alternate && rep % 2 === 0 ? [...contenders].reverse() : contenders;
     for (const s of settings) {
-      for (const c of contenders) {
+      for (const c of order) {
         let sample: Sample;
         try {
           sample = await measure(s, c, rep);
@@ -73,9 +77,12 @@ export interface SectionHead {
   readonly machine: MachineInfo;
   readonly reps: number;
   readonly versions: readonly string[];
+  /** The area ran interleave() with `alternate`. */
+  readonly alternated?: boolean;
 }
 
-export function sectionHead({ title, area, result, machine, reps, versions }: SectionHead): string {
+export function sectionHead({ title, area, result, machine, reps, versions, alternated = false }: SectionHead): string {
+  const order = alternated ? 'contenders interleaved run by run, in reverse order every second repetition' : 'contenders interleaved run by run';
   return [
     `## ${title}`,
     '',
@@ -84,6 +91,6 @@ export function sectionHead({ title, area, result, machine, reps, versions }: Se
     `- Command: \`npm run bench -- ${area}\``,
     `- Measured: ${describeMachine(machine)}`,
     `- Versions: ${versions.join('; ')}`,
-    `- Each figure: median of ${reps} run${reps === 1 ? "" : "s"} (every run in brackets), contenders interleaved run by run.`,
+    `- Each figure: median of ${reps} run${reps === 1 ? "" : "s"} (every run in brackets), ${order}.`,
   ].join('\n');
 }

@@ -222,6 +222,7 @@ async function measureThroughput(
         return sample;
       },
       ctx.progress,
+      true,
     );
     ctx.progress(`warm listing: ${WARM_LISTINGS} nfs-ls -R in a row per server, the last ${WARM_KEPT} kept`);
     const warmList: Record<Contender, number[]> = { bramble: [], ganesha: [] };
@@ -327,7 +328,7 @@ function renderSection(ctx: AreaContext, versions: readonly string[], throughput
 
   const memoryGiB = totalmem() / 1024 ** 3;
   return [
-    sectionHead({ title: 'NFS', area: 'nfs', result, machine: ctx.machine, reps: ctx.reps, versions }),
+    sectionHead({ title: 'NFS', area: 'nfs', result, machine: ctx.machine, reps: ctx.reps, versions, alternated: true }),
     `- Machine memory: ${memoryGiB.toFixed(1)} GiB.`,
     `- Setup: each server in a network namespace of its own holding only loopback (MTU 65536), on the standard ports (NFS ${NFS_PORT}, MOUNT ${MOUNT_PORT}), NFSv3 over TCP; the libnfs-utils clients run in the same namespace and name both ports in the URL (\`nfs://127.0.0.1/EXPORT/FILE?version=3&nfsport=${NFS_PORT}&mountport=${MOUNT_PORT}\`), so no portmapper is asked. The ${FILE_BYTES / MiB} MiB file is random bytes, one inode for both servers (ganesha's folder holds a hard link), so the page cache is shared and equally warm; downloads go to tmpfs; writes are uploads of that file to a new name (nfs-cp creates with a guarded CREATE). MB/s = 10^6 bytes/s of file, wall time of the client process. The warm-up read and write on each server are checked byte for byte, every transfer's size is checked, every listing must print ${TREE_ENTRIES.toLocaleString('en-US')} entries. Server CPU = user+system time of the server process, median per operation.`,
     `- Bramble: \`bramble serve\` with NFS on, golden roots \`${FILE_ROOT}\` (the file) and \`${TREE_ROOT}\` (the tree) under \`<data>/nfs/roots\`, each exported as one machine's writable layer (\`bramble nfs add ROOT --allow 127.0.0.1 --name bench-client\`, served at \`/bramble/ROOT/bench-client\`), so reads of the golden file and the listing go through the layer's merge and writes land in the machine's layer folder (\`<data>/nfs/layers/ID\`); other services on, DHCP off, \`--log-level warn\`.`,
