@@ -173,6 +173,12 @@ async function datasync(path: string): Promise<void> {
 }
 
 /** A plain copy (no reflink on ext4), on disk before it is served. */
+/** syncfs(2) of the file system holding `dir` (`sync -f`): its journal committed, pending discards done. */
+async function settle(dir: string): Promise<void> {
+  const outcome = await runCommand(['sync', '-f', dir], { timeoutMs: 120_000 });
+  if (outcome.code !== 0) throw new BenchError('COMMAND_FAILED', `sync -f ${dir} exited ${String(outcome.code)}: ${outcome.stderr.trim()}`);
+}
+
 async function copySynced(from: string, to: string): Promise<void> {
   await copyFile(from, to);
   await datasync(to);
@@ -199,8 +205,13 @@ async function measureSpeed(
     const { disk, operation } = setting;
     const side = sides[who];
     if (side === undefined) return { value: Number.NaN, cpuSeconds: Number.NaN };
-    // A copy-on-write disk is measured fresh: before the reads of each rep, and before each write run.
-    if (disk === 'cow' && (operation === 'seq-read' || isWrite(operation))) await side.freshCow();
+    // A copy-on-write disk is measured fresh: before the reads of each rep, and before each write run. What
+    // making it fresh left to the file system (the old overlay or copy unlinked, its blocks freed and discarded
+    // by the journal) is finished before the run, on both sides, so that it does not land in the timed seconds.
+    if (disk === 'cow' && (operation === 'seq-read' || isWrite(operation))) {
+      await side.freshCow();
+      await settle(ctx.workDir);
+    }
     const url = iscsiUrl(side.targets[disk]);
     const pattern = isSequential(operation) ? SEQUENTIAL : RANDOM;
     let note = '';
@@ -223,7 +234,7 @@ async function measureSpeed(
     ctx.progress(`  rep ${rep} ${disk} ${operation} ${who}: ${isSequential(operation) ? `${value.toFixed(1)} MB/s` : `${value.toFixed(0)} IOPS`}, server CPU ${cpuSeconds.toFixed(2)} s (${perCommand.toFixed(0)} µs per command)${note}`);
     return { value, cpuSeconds };
   };
-  return interleave(ctx.reps, SETTINGS, CONTENDERS, measure, ctx.progress);
+  return interleave(ctx.reps, SETTINGS, CONTENDERS, measure, ctx.progress, true);
 }
 
 const OPERATION_LABELS: Record<Operation, string> = {
@@ -295,11 +306,11 @@ function renderSection(ctx: AreaContext, versions: readonly string[], speed: Map
     typeof run === 'string' || run.skippedAsMissing.length === 0 ? 'none' : run.skippedAsMissing.map((c) => `\`${c}\``).join(', ');
 
   return [
-    sectionHead({ title: 'iSCSI', area: 'iscsi', result, machine: ctx.machine, reps: ctx.reps, versions }),
+    sectionHead({ title: 'iSCSI', area: 'iscsi', result, machine: ctx.machine, reps: ctx.reps, versions, alternated: true }),
     `- Setup: each server in a network namespace of its own holding only loopback (MTU 65536), on 127.0.0.1:3260; the initiators are libiscsi's (user space) and run in the same namespace; CHAP on both servers (\`iscsi://USER%SECRET@127.0.0.1:3260/IQN/LUN\`). Disks of ${DISK_BYTES / MiB} MiB; the golden image is random bytes written once, tgt's files are copies of it, all fdatasync'ed before use (the page cache holds them all: equally warm). Each run lasts ${RUN_SECONDS} s on one session: sequential = 128 KiB commands (256 blocks) from LBA 0 up, wrapping at the end; random = 4 KiB commands (8 blocks) at LBAs drawn as iscsi-perf draws them (\`rand() % blocks\`, not 4 KiB-aligned); 32 commands in flight for both. MB/s = 10^6 bytes/s.`,
     `- Reads: \`iscsi-perf [-r] -m 32 -b 256|8 -t ${RUN_SECONDS} URL\` (libiscsi-bin); its closing \`iops average\` is the figure, MB/s = that x 131,072 bytes / 10^6. Writes: iscsi-perf only reads, so \`scripts/bench/iscsi-io.c\` (built by the bench against libiscsi) runs its loop with WRITE (16) (no FUA; one buffer of random bytes): \`iscsi-io -w -s [-r] -m 32 -b 256|8 -t ${RUN_SECONDS} URL\`; figure = commands completed / time from the first sent to the last completed; then a SYNCHRONIZE CACHE (10) of the whole disk, outside the figure, so that neither server leaves dirty pages to the next run. Server CPU = user+system time of the server process (tgtd with its threads) per run, login, logout and that SYNCHRONIZE CACHE included, median; per command = that / the commands the run completed (reads: iscsi-perf's average x ${RUN_SECONDS} s, as it prints no count), median. Runs are of fixed length, so CPU per run mostly shows how busy a server was kept; per command is its cost.`,
     `- Raw disk: each server's own file holding a copy of the golden image (Bramble: \`bramble iscsi add --raw IMAGE\`, which copies it; tgt: a copy made by the bench), read and written in place.`,
-    `- Copy-on-write disk: Bramble: a fresh overlay over the golden image (\`bramble iscsi reset\` before the reads of each rep and before each write run), so reads come from the golden image and a first write into a 64 KiB chunk takes a slot for it and fills only the 4 KiB pieces it touches (the golden image gives the rest of a piece the write covers in part). tgt has no copy-on-write: a fresh copy of the golden image at the same points (LUN deleted, new file copied and fdatasync'ed, LUN made again), untimed. The sequential write runs here wrote at most ${maxCowSequential('bramble')} (Bramble) and ${maxCowSequential('tgt')} (tgt) of the disk, so every one of their writes was a first write; random writes land anywhere, so later ones in a run increasingly hit pieces already filled (Bramble's overlay after a random write run: median ${formatNumber(overlay / MiB, 0)} MiB, ${formatNumber((overlay / DISK_BYTES) * 100, 0)}% of the disk).`,
+    `- Copy-on-write disk: Bramble: a fresh overlay over the golden image (\`bramble iscsi reset\` before the reads of each rep and before each write run), so reads come from the golden image and a first write into a 64 KiB chunk takes a slot for it and fills only the 4 KiB pieces it touches (the golden image gives the rest of a piece the write covers in part). tgt has no copy-on-write: a fresh copy of the golden image at the same points (LUN deleted, new file copied and fdatasync'ed, LUN made again), untimed. After either, and before the run, \`sync -f\` of the work folder's file system, untimed, so that freeing the old overlay's or copy's blocks is not timed. The sequential write runs here wrote at most ${maxCowSequential('bramble')} (Bramble) and ${maxCowSequential('tgt')} (tgt) of the disk, so every one of their writes was a first write; random writes land anywhere, so later ones in a run increasingly hit pieces already filled (Bramble's overlay after a random write run: median ${formatNumber(overlay / MiB, 0)} MiB, ${formatNumber((overlay / DISK_BYTES) * 100, 0)}% of the disk).`,
     `- Bramble: \`bramble serve --iscsi on --iscsi-port 3260\` (images in \`<data>/iscsi/images\`), disks made with \`bramble iscsi add [--raw] IMAGE --name LABEL --allow 127.0.0.1\` (targets \`iqn.2026-11.org.bramble:LABEL\`, LUN 0, CHAP user LABEL and the secret from \`bramble.json\`); other services on (idle), DHCP off, \`--log-level warn\`.`,
     '- tgt: `tgtd -f`, configured with `tgtadm --lld iscsi`: one target per disk (`--op new --mode target`), the file on LUN 1 with the default `rdwr` backing store (`--op new --mode logicalunit -b FILE`, 16 I/O threads per LUN as it logs; LUN 0 is its controller), a CHAP account bound to each target, `-I ALL`; its settings at their defaults. It runs with a private /run (mount namespace of its own) for its control socket.',
     '',
