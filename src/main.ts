@@ -292,7 +292,8 @@ async function startIscsi(config: ServeConfig, store: Store, log: Logger, stops:
   stops.push(() => started.stop());
   const boot = async (mac: string, address: string, image: string) => {
     const disk = await disks.forMachine(mac, address, image);
-    const san = { server: config.address, port, iqn: disk.iqn, initiatorIqn: initiatorIqnFor(mac), chapUser: disk.chapUser, chapSecret: disk.chapSecret };
+    const mutual = disk.targetUser === undefined || disk.targetSecret === undefined ? {} : { targetUser: disk.targetUser, targetSecret: disk.targetSecret };
+    const san = { server: config.address, port, iqn: disk.iqn, initiatorIqn: initiatorIqnFor(mac), chapUser: disk.chapUser, chapSecret: disk.chapSecret, ...mutual };
     return { san, rootArgs: iscsiRootArgs(san) };
   };
   return { disks, port, boot };

@@ -1,5 +1,5 @@
 // REST API v1 iSCSI disks: list them with the space their overlays take, golden images, add, reset to golden,
-// remove (src/iscsi/disks.ts). CHAP secrets are never listed: a machine gets its own in its boot script only.
+// remove (src/iscsi/disks.ts). CHAP secrets (both directions) are never listed: a machine gets its own in its boot script only.
 import { Hono } from 'hono';
 import { IscsiDiskError, type AddDisk, type IscsiDisks } from '../iscsi/disks.js';
 import type { IscsiDisk } from '../store/schema.js';
@@ -10,9 +10,9 @@ import { jsonObject, problem } from './problem.js';
 // mkfs.ext4 refusing the folder (too small an image for it, say) is the caller's to fix: 400 with its words.
 const STATUS = { INVALID: 400, NO_IMAGE: 400, NO_FOLDER: 400, MKFS_FAILED: 400, NOT_FOUND: 404, EXISTS: 409 } as const;
 
-/** A disk as the API shows it: everything but the CHAP secret. */
-function shown(disk: IscsiDisk): Omit<IscsiDisk, 'chapSecret'> {
-  const { chapSecret: _secret, ...rest } = disk;
+/** A disk as the API shows it: everything but the CHAP secrets (the initiator's and the target's). */
+function shown(disk: IscsiDisk): Omit<IscsiDisk, 'chapSecret' | 'targetSecret'> {
+  const { chapSecret: _secret, targetSecret: _targetSecret, ...rest } = disk;
   return rest;
 }
 

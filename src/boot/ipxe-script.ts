@@ -33,7 +33,7 @@ export interface AgentHandout {
   readonly token: string;
 }
 
-/** A machine's own iSCSI disk as iPXE reaches it (https://ipxe.org/sanuri, https://ipxe.org/cfg/username). */
+/** A machine's own iSCSI disk as its initiator reaches it: iPXE (https://ipxe.org/sanuri, https://ipxe.org/cfg/username) or an initramfs (iscsiRootArgs). */
 export interface SanDisk {
   readonly server: string;
   readonly port: number;
@@ -41,6 +41,9 @@ export interface SanDisk {
   readonly initiatorIqn: string;
   readonly chapUser: string;
   readonly chapSecret: string;
+  /** The target's CHAP name and secret: iPXE then checks the target too (mutual CHAP). */
+  readonly targetUser?: string;
+  readonly targetSecret?: string;
 }
 
 /** iSCSI names and CHAP values we make hold only [A-Za-z0-9.:_-]: nothing iPXE's parser could read another way. */
@@ -56,11 +59,14 @@ export function renderProfileScript(profile: Profile, urls: ScriptUrls, platform
   const lines = ['#!ipxe', `echo Bramble: booting ${oneLine(profile.name)}`];
   switch (profile.kind) {
     case 'iscsi-sanboot': {
-      if (san === undefined || ![san.server, san.iqn, san.initiatorIqn, san.chapUser, san.chapSecret].every((v) => SAN_VALUE.test(v))) {
+      const mutual = san?.targetUser !== undefined && san.targetSecret !== undefined ? [san.targetUser, san.targetSecret] : [];
+      if (san === undefined || ![san.server, san.iqn, san.initiatorIqn, san.chapUser, san.chapSecret, ...mutual].every((v) => SAN_VALUE.test(v))) {
         return failedScript(`${profile.name}: no iSCSI disk to boot`);
       }
       // iPXE logs in with these (CHAP), describes the disk in the iBFT for the OS, and boots its first sector.
       lines.push(`set initiator-iqn ${san.initiatorIqn}`, `set username ${san.chapUser}`, `set password ${san.chapSecret}`);
+      // With reverse-*, iPXE challenges the target in turn and refuses one that cannot answer with this secret.
+      if (mutual.length > 0) lines.push(`set reverse-username ${mutual[0]}`, `set reverse-password ${mutual[1]}`);
       lines.push(`sanboot iscsi:${san.server}::${san.port}:0:${san.iqn} || goto failed`);
       break;
     }

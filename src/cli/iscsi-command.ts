@@ -21,7 +21,7 @@ export function parseSize(text: string): number | null {
   return Number.isSafeInteger(bytes) ? bytes : null;
 }
 
-type Listed = Omit<IscsiDisk, 'chapSecret'> & { readonly online: boolean; readonly usedBytes: number | null };
+type Listed = Omit<IscsiDisk, 'chapSecret' | 'targetSecret'> & { readonly online: boolean; readonly usedBytes: number | null };
 
 /** DISK is a disk's IQN, its label (the IQN's last part), its id, or the MAC of the machine it belongs to. */
 export function findDisk(disks: readonly Listed[], ref: string): Listed | undefined {

@@ -329,6 +329,7 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
       target: target?.name ?? '(discovery)',
       tsih: session.tsih,
       digests: `${done.params.headerDigest ? 'CRC32C' : 'None'}/${done.params.dataDigest ? 'CRC32C' : 'None'}`,
+      auth: done.auth,
     });
     const body = encodeTextKeys(answer.keys);
     send(

@@ -5,6 +5,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, mkdir, open as openFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SanDisk } from '../boot/ipxe-script.js';
 import type { Logger } from '../log/logger.js';
 import { mayUse } from '../nfs/export-access.js';
 import { allowText, checkName, machineLabel, parseAllow, type Checked } from '../nfs/export-input.js';
@@ -78,7 +79,10 @@ export function initiatorIqnFor(mac: string): string {
  * script reads iscsi_*) and dracut (netroot=iscsi:..., rd.iscsi.initiator) both find the target and the CHAP
  * they need. The profile's own command line names the root file system (root=LABEL=...).
  */
-export function iscsiRootArgs(san: { readonly server: string; readonly port: number; readonly iqn: string; readonly initiatorIqn: string; readonly chapUser: string; readonly chapSecret: string }): string[] {
+export function iscsiRootArgs(san: SanDisk): string[] {
+  // The target's credentials make both initramfs check the target in turn (mutual CHAP): Debian's through
+  // iscsi_in_*, dracut's as the second user:secret pair of netroot=.
+  const mutual = san.targetUser !== undefined && san.targetSecret !== undefined;
   return [
     'ip=dhcp',
     `iscsi_initiator=${san.initiatorIqn}`,
@@ -87,13 +91,24 @@ export function iscsiRootArgs(san: { readonly server: string; readonly port: num
     `iscsi_target_port=${san.port}`,
     `iscsi_username=${san.chapUser}`,
     `iscsi_password=${san.chapSecret}`,
+    ...(mutual ? [`iscsi_in_username=${san.targetUser}`, `iscsi_in_password=${san.targetSecret}`] : []),
     `rd.iscsi.initiator=${san.initiatorIqn}`,
-    `netroot=iscsi:${san.chapUser}:${san.chapSecret}@${san.server}::${san.port}:0:${san.iqn}`,
+    `netroot=iscsi:${san.chapUser}:${san.chapSecret}${mutual ? `:${san.targetUser}:${san.targetSecret}` : ''}@${san.server}::${san.port}:0:${san.iqn}`,
   ];
 }
 
 /** CHAP secrets: 16 characters from 12 random bytes (RFC 7143 §12.1.3 asks for at least 96 bits). */
 const newSecret = (): string => randomBytes(12).toString('base64url');
+
+/**
+ * The target's side of mutual CHAP: a name of its own (no ':', which dracut's netroot= uses as a separator) and
+ * a secret that is never the initiator's (RFC 7143 §12.1.3: one secret per direction).
+ */
+export function targetChap(label: string, initiatorSecret: string): { readonly targetUser: string; readonly targetSecret: string } {
+  let targetSecret = newSecret();
+  while (targetSecret === initiatorSecret) targetSecret = newSecret();
+  return { targetUser: `${label}.target`, targetSecret };
+}
 
 export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
   const { store, log } = options;
@@ -146,6 +161,7 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
     // iSCSI names are lower case, with no underscore (RFC 3722's stringprep profile).
     const iqn = `${IQN_PREFIX}:${fields.label.toLowerCase().replace(/_/g, '-')}`;
     const size = 'rawBytes' in fields ? fields.rawBytes : (await stat(imagePath(fields.image))).size;
+    const chapSecret = newSecret();
     const made = await store.update((draft) => {
       if (draft.iscsiDisks.some((d) => d.iqn === iqn)) return null;
       // Random, not max+1: a removed disk's folder name must not come back for another machine.
@@ -158,7 +174,8 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
         ...(fields.machine === undefined ? {} : { machine: fields.machine }),
         allow: fields.allow,
         chapUser: fields.label,
-        chapSecret: newSecret(),
+        chapSecret,
+        ...targetChap(fields.label, chapSecret),
         sizeBytes: size,
         createdAt: new Date().toISOString(),
       };
@@ -178,7 +195,8 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
     if (d === undefined || served === undefined) return { ok: false, reason: 'NOT_FOUND' };
     const allow = parseAllow(d.allow);
     if (!allow.ok || !mayUse({ allow: allow.value, rootSquash: false, readOnly: false }, address)) return { ok: false, reason: 'NOT_ALLOWED' };
-    return { ok: true, target: { name: d.iqn, device: served.device }, chap: { initiator: { user: d.chapUser, secret: d.chapSecret } } };
+    const target = d.targetUser === undefined || d.targetSecret === undefined ? {} : { target: { user: d.targetUser, secret: d.targetSecret } };
+    return { ok: true, target: { name: d.iqn, device: served.device }, chap: { initiator: { user: d.chapUser, secret: d.chapSecret }, ...target } };
   };
 
   return {
@@ -188,6 +206,11 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
     visible: (initiatorName, address) => store.read().iscsiDisks.filter((d) => find(d.iqn, initiatorName, address).ok).map((d) => d.iqn),
     async open() {
       await mkdir(options.imagesDir, { recursive: true });
+      if (store.read().iscsiDisks.some((d) => d.targetSecret === undefined)) {
+        await store.update((draft) => {
+          for (const d of draft.iscsiDisks) if (d.targetSecret === undefined) Object.assign(d, targetChap(d.chapUser, d.chapSecret));
+        });
+      }
       for (const d of store.read().iscsiDisks) {
         try {
           await serve(d);

@@ -54,6 +54,8 @@ export interface LoggedIn<T> {
   readonly sessionType: 'Normal' | 'Discovery';
   /** The target of a normal session; null for discovery. */
   readonly target: T | null;
+  /** How the two sides proved themselves: 'mutual CHAP' when the initiator checked the target too. */
+  readonly auth: 'none' | 'CHAP' | 'mutual CHAP';
 }
 
 export interface LoginAnswer<T> {
@@ -71,7 +73,7 @@ type Auth =
   | { readonly state: 'offer' }
   | { readonly state: 'algorithm' }
   | { readonly state: 'response'; readonly id: number; readonly challenge: Buffer }
-  | { readonly state: 'done' };
+  | { readonly state: 'done'; readonly mutual: boolean };
 
 export class LoginNegotiator<T> {
   #stage: number = Stage.security;
@@ -142,7 +144,8 @@ export class LoginNegotiator<T> {
     if (!moving) return answer;
     this.#stage = req.nsg;
     if (req.nsg !== Stage.fullFeature) return answer;
-    return { ...answer, done: { params: this.#params, initiatorName: this.#initiatorName, sessionType: this.#sessionType, target: this.#target } };
+    const auth = this.#auth.state === 'done' ? (this.#auth.mutual ? 'mutual CHAP' : 'CHAP') : 'none';
+    return { ...answer, done: { params: this.#params, initiatorName: this.#initiatorName, sessionType: this.#sessionType, target: this.#target, auth } };
   }
 
   /** Security stage keys: null to go on, or the failure status. */
@@ -180,14 +183,15 @@ export class LoginNegotiator<T> {
         if (!responseMatches(auth.id, chap.initiator.secret, auth.challenge, response)) return LoginStatus.authenticationFailure;
         const theirId = get('CHAP_I');
         const theirChallenge = get('CHAP_C');
-        if (theirId !== undefined || theirChallenge !== undefined) {
+        const mutual = theirId !== undefined || theirChallenge !== undefined;
+        if (mutual) {
           // Mutual CHAP: the initiator checks us in turn, with the target's own secret.
           if (theirId === undefined || theirChallenge === undefined || chap.target === undefined) return LoginStatus.authenticationFailure;
           const checked = checkInitiatorChallenge(theirId, theirChallenge, auth.challenge);
           if (!checked.ok) return LoginStatus.authenticationFailure;
           answers.push(['CHAP_N', chap.target.user], ['CHAP_R', encodeBinary(chapResponse(checked.id, chap.target.secret, checked.challenge))]);
         }
-        this.#auth = { state: 'done' };
+        this.#auth = { state: 'done', mutual };
         return null;
       }
       case 'done':

@@ -134,6 +134,12 @@ export interface IscsiDisk {
   /** CHAP the initiator must pass; the secret goes only into that machine's own boot script. */
   readonly chapUser: string;
   readonly chapSecret: string;
+  /**
+   * The target's own CHAP name and secret, for initiators that check the target too (mutual CHAP); they go into
+   * the boot script beside the initiator's. Absent only in stores made before mutual CHAP: filled in on start.
+   */
+  readonly targetUser?: string;
+  readonly targetSecret?: string;
   readonly sizeBytes: number;
   readonly createdAt: string;
   readonly resetAt?: string;

@@ -15,6 +15,8 @@ test('iSCSI disks: listed without secrets from the store; add, reset, remove, im
       allow: '198.18.0.7',
       chapUser: '52-54-00-00-00-07.k3s',
       chapSecret: 'do-not-show-this',
+      targetUser: '52-54-00-00-00-07.k3s.target',
+      targetSecret: 'nor-this-target-secret',
       sizeBytes: 1 << 30,
       createdAt: '2026-11-27T00:00:00Z',
     });
@@ -23,6 +25,7 @@ test('iSCSI disks: listed without secrets from the store; add, reset, remove, im
   assert.equal(res.status, 200);
   const text = await res.text();
   assert.doesNotMatch(text, /do-not-show-this/);
+  assert.doesNotMatch(text, /nor-this-target-secret/);
   const disks = JSON.parse(text) as Array<Record<string, unknown>>;
   assert.equal(disks.length, 1);
   assert.equal(disks[0]!.iqn, 'iqn.2026-11.org.bramble:52-54-00-00-00-07.k3s');
@@ -30,6 +33,8 @@ test('iSCSI disks: listed without secrets from the store; add, reset, remove, im
   assert.equal(disks[0]!.online, false);
   assert.equal(disks[0]!.usedBytes, null);
   assert.ok(!('chapSecret' in disks[0]!));
+  assert.ok(!('targetSecret' in disks[0]!));
+  assert.equal(disks[0]!.targetUser, '52-54-00-00-00-07.k3s.target', "the target's CHAP name is shown, as the initiator's is");
 
   for (const [method, path, body] of [
     ['POST', '/api/v1/iscsi/disks', { image: 'k3s', label: 'x', allow: '198.18.0.9' }],

@@ -293,3 +293,34 @@ test('a kernel profile with an agent handout puts its script URL, facts URL and 
   const chain: Profile = { name: 'x', kind: 'chain', chain: 'http://198.18.0.9/x.ipxe', createdAt: at };
   assert.equal(renderProfileScript(chain, urls, null, agent), renderProfileScript(chain, urls, null));
 });
+
+const sanProfile: Profile = { name: 'win-san', kind: 'iscsi-sanboot', iscsiImage: 'win11', createdAt: at };
+const sanDisk = { server: '192.168.1.5', port: 3260, iqn: 'iqn.2026-11.org.bramble:m.win11', initiatorIqn: 'iqn.2026-11.org.bramble.initiator:m', chapUser: 'm.win11', chapSecret: 'Init-secret_16ch' };
+const sanCases: readonly { name: string; san: Parameters<typeof renderProfileScript>[5]; expect: string }[] = [
+  {
+    name: 'one-way CHAP: no reverse settings',
+    san: sanDisk,
+    expect: script(
+      '#!ipxe', 'echo Bramble: booting win-san', 'set initiator-iqn iqn.2026-11.org.bramble.initiator:m', 'set username m.win11', 'set password Init-secret_16ch',
+      'sanboot iscsi:192.168.1.5::3260:0:iqn.2026-11.org.bramble:m.win11 || goto failed',
+    ),
+  },
+  {
+    name: 'mutual CHAP: reverse-username and reverse-password before sanboot',
+    san: { ...sanDisk, targetUser: 'm.win11.target', targetSecret: 'Targ-secret_16ch' },
+    expect: script(
+      '#!ipxe', 'echo Bramble: booting win-san', 'set initiator-iqn iqn.2026-11.org.bramble.initiator:m', 'set username m.win11', 'set password Init-secret_16ch',
+      'set reverse-username m.win11.target', 'set reverse-password Targ-secret_16ch',
+      'sanboot iscsi:192.168.1.5::3260:0:iqn.2026-11.org.bramble:m.win11 || goto failed',
+    ),
+  },
+];
+for (const c of sanCases) {
+  test(`profile script: SAN boot, ${c.name}`, () => assert.equal(renderProfileScript(sanProfile, urls, 'pcbios', undefined, [], c.san), c.expect));
+}
+
+test('profile script: SAN boot refuses a target secret iPXE could read another way', () => {
+  const out = renderProfileScript(sanProfile, urls, 'pcbios', undefined, [], { ...sanDisk, targetUser: 'm.win11.target', targetSecret: 'two words' });
+  assert.match(out, /win-san: no iSCSI disk to boot/);
+  assert.doesNotMatch(out, /two words|sanboot iscsi/);
+});

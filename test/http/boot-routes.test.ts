@@ -275,7 +275,7 @@ test('the agent script is served to booting machines as it is in the source tree
 
 test('iSCSI profiles: SAN boot hands iPXE its own disk and CHAP; an iSCSI root puts the login on the kernel line; both fail plainly with iSCSI off', async (t) => {
   const asked: Array<[string, string, string]> = [];
-  const san = { server: '198.18.0.1', port: 3260, iqn: 'iqn.2026-11.org.bramble:52-54-00-12-34-56.k3s', initiatorIqn: 'iqn.2026-11.org.bramble.initiator:52-54-00-12-34-56', chapUser: '52-54-00-12-34-56.k3s', chapSecret: 'Xy3_secret-16chr' };
+  const san = { server: '198.18.0.1', port: 3260, iqn: 'iqn.2026-11.org.bramble:52-54-00-12-34-56.k3s', initiatorIqn: 'iqn.2026-11.org.bramble.initiator:52-54-00-12-34-56', chapUser: '52-54-00-12-34-56.k3s', chapSecret: 'Xy3_secret-16chr', targetUser: '52-54-00-12-34-56.k3s.target', targetSecret: 'Tg7_secret-16chr' };
   const f = await fixture(t, {
     iscsiDisk: async (m, address, image) => {
       asked.push([m, address, image]);

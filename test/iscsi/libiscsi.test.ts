@@ -30,8 +30,8 @@ interface Lab {
   readonly machine: Netns;
   readonly stranger: Netns;
   cli(args: readonly string[]): Promise<string>;
-  /** The disk's CHAP credentials, as its machine's boot script would get them. */
-  chap(iqn: string): Promise<{ user: string; secret: string }>;
+  /** The disk's CHAP credentials, as its machine's boot script would get them: the initiator's, and the target's. */
+  chap(iqn: string): Promise<{ user: string; secret: string; target: { user: string; secret: string } }>;
 }
 
 async function lab(t: TestContext): Promise<Lab | null> {
@@ -71,10 +71,12 @@ async function lab(t: TestContext): Promise<Lab | null> {
       return stdout;
     },
     async chap(iqn) {
-      const store = JSON.parse(await readFile(join(data, 'bramble.json'), 'utf8')) as { iscsiDisks: Array<{ iqn: string; chapUser: string; chapSecret: string }> };
+      const store = JSON.parse(await readFile(join(data, 'bramble.json'), 'utf8')) as {
+        iscsiDisks: Array<{ iqn: string; chapUser: string; chapSecret: string; targetUser: string; targetSecret: string }>;
+      };
       const disk = store.iscsiDisks.find((d) => d.iqn === iqn);
       assert.ok(disk !== undefined, `${iqn} is in the store`);
-      return { user: disk.chapUser, secret: disk.chapSecret };
+      return { user: disk.chapUser, secret: disk.chapSecret, target: { user: disk.targetUser, secret: disk.targetSecret } };
     },
   };
 }
@@ -127,6 +129,18 @@ test('libiscsi: discovery, INQUIRY, READ CAPACITY and the iscsi-test-cu core fam
     assert.notEqual(refused.code, 0, `${who}: refused`);
     assert.doesNotMatch(refused.stdout, /Vendor:/, `${who}: no INQUIRY data`);
   }
+
+  // Mutual CHAP (libiscsi's target_user/target_password): the initiator challenges the target in turn, and takes
+  // only an answer made with the target's own secret.
+  const mutual = (target: { user: string; secret: string }): string =>
+    `${url(chap, iqn)}?target_user=${encodeURIComponent(target.user)}&target_password=${encodeURIComponent(target.secret)}`;
+  const both = await client(l.machine, ['iscsi-inq', mutual(chap.target)]);
+  assert.equal(both.code, 0, both.stderr);
+  assert.match(both.stdout, /Vendor:BRAMBLE/);
+  const impostor = await client(l.machine, ['iscsi-inq', mutual({ user: chap.target.user, secret: 'what-a-rogue-target-would-use' })]);
+  assert.notEqual(impostor.code, 0, 'an answer made with another secret is refused by the initiator');
+  assert.match(`${impostor.stdout}${impostor.stderr}`, /CHAP_R/);
+  assert.doesNotMatch(impostor.stdout, /Vendor:/);
 
   // The core families of the conformance suite, every test passing (it writes: --dataloss).
   const cu = await client(l.machine, ['iscsi-test-cu', '--dataloss', `--test=${CORE_TESTS}`, url(chap, iqn)]);

@@ -313,6 +313,21 @@ test('mutual CHAP: the target answers the initiator challenge with its own name 
     ['CHAP_N', 'bramble'],
     ['CHAP_R', md5Response(77, 'target-secret-34', theirChallenge)],
   ]);
+  const a4 = login.step(req(1, 3, true), [['MaxRecvDataSegmentLength', '32768']]);
+  assert.equal(a4.done?.auth, 'mutual CHAP', 'the session says the target was checked too');
+});
+
+test('one-way CHAP: the session says CHAP, not mutual', () => {
+  const login = new LoginNegotiator(fakeEnv({ targets: { [TARGET]: { chap: mutualPolicy } } }));
+  const { id, challengeHex } = chapStart(login);
+  const a3 = login.step(req(0, 1, true), [
+    ['CHAP_N', 'alice'],
+    ['CHAP_R', md5Response(id, 'alice-secret-12', challengeHex)],
+  ]);
+  assert.equal(a3.status, 0);
+  assert.deepEqual(a3.keys, [], 'no target answer when none is asked for');
+  const a4 = login.step(req(1, 3, true), [['MaxRecvDataSegmentLength', '32768']]);
+  assert.equal(a4.done?.auth, 'CHAP');
 });
 
 test('mutual CHAP asked but the target has no credentials of its own: 0x0201', () => {
@@ -444,6 +459,7 @@ test('discovery session without discovery CHAP: no TargetName needed, no tag, no
     initiatorName: INITIATOR,
     sessionType: 'Discovery',
     target: null,
+    auth: 'none',
   });
 });
 

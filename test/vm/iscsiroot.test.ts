@@ -98,10 +98,14 @@ test('a PXE-booted Linux machine keeps its writes on its own iSCSI disk over the
   assert.ok(found !== null, explain('machine A', a));
   assert.equal(found[1], wrote[1], 'the 2 MiB written at boot 1 read back identical at boot 2');
   assert.equal(await sha(), goldenBefore, 'the golden image is byte-identical after A wrote to its disk');
-  // Both of A's logins ran with CRC32C header and data digests, as its initiator asked.
+  // Both of A's logins ran with CRC32C header and data digests, and with mutual CHAP (iscsistart -U/-W from the
+  // iscsi_in_* arguments: the initiator checked the target's answer), as its initiator asked.
   const logins = (await readFile(join(lab.workDir, 'bramble.log'), 'utf8')).split('\n').filter((l) => l.includes('"msg":"iscsi login"') && l.includes(iqnOf(macA)));
   assert.equal(logins.length, 2, logins.join('\n'));
-  for (const line of logins) assert.match(line, /"digests":"CRC32C\/CRC32C"/);
+  for (const line of logins) {
+    assert.match(line, /"digests":"CRC32C\/CRC32C"/);
+    assert.match(line, /"auth":"mutual CHAP"/);
+  }
 
   const disks = JSON.parse(await brambleCli(lab.lan.ns, ['iscsi', 'ls', '--json', '--data-dir', lab.dataDir])) as Array<{ iqn: string; machine?: string; usedBytes: number; allow: string }>;
   const diskA = disks.find((d) => d.iqn === iqnOf(macA));

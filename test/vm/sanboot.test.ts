@@ -61,7 +61,10 @@ test('iPXE sanboots a machine from its own iSCSI disk: the boot sector reads and
 
   // iPXE logged in to this machine's own target with CHAP.
   const iqn = `iqn.2026-11.org.bramble:${mac.replace(/:/g, '-')}.${IMAGE}`;
-  assert.ok(log.split('\n').some((l) => l.includes('"msg":"iscsi login"') && l.includes(iqn)), `a login to ${iqn} in the log`);
+  const logins = log.split('\n').filter((l) => l.includes('"msg":"iscsi login"') && l.includes(iqn));
+  assert.ok(logins.length > 0, `a login to ${iqn} in the log`);
+  // The boot script's reverse-username/reverse-password: iPXE checked the target's CHAP answer too.
+  for (const line of logins) assert.match(line, /"auth":"mutual CHAP"/);
   const disks = JSON.parse(await brambleCli(lab.lan.ns, ['iscsi', 'ls', '--json', '--data-dir', lab.dataDir])) as Array<{ id: number; iqn: string; machine?: string }>;
   const disk = disks.find((d) => d.iqn === iqn);
   assert.ok(disk !== undefined && disk.machine === mac, `the machine's disk in iscsi ls: ${JSON.stringify(disks)}`);
