@@ -1,5 +1,6 @@
 // REST API v1 iSCSI disks: list them with the space their overlays take, golden images, add, reset to golden,
-// remove (src/iscsi/disks.ts). CHAP secrets (both directions) are never listed: a machine gets its own in its boot script only.
+// remove (src/iscsi/disks.ts). CHAP secrets (both directions) are never listed: a machine gets its own in its
+// boot script only.
 import { Hono } from 'hono';
 import { IscsiDiskError, type AddDisk, type IscsiDisks } from '../iscsi/disks.js';
 import type { IscsiDisk } from '../store/schema.js';

@@ -33,7 +33,10 @@ export interface AgentHandout {
   readonly token: string;
 }
 
-/** A machine's own iSCSI disk as its initiator reaches it: iPXE (https://ipxe.org/sanuri, https://ipxe.org/cfg/username) or an initramfs (iscsiRootArgs). */
+/**
+ * A machine's own iSCSI disk as its initiator reaches it: iPXE (https://ipxe.org/sanuri,
+ * https://ipxe.org/cfg/username) or an initramfs (iscsiRootArgs).
+ */
 export interface SanDisk {
   readonly server: string;
   readonly port: number;
