@@ -172,13 +172,13 @@ async function datasync(path: string): Promise<void> {
   }
 }
 
-/** A plain copy (no reflink on ext4), on disk before it is served. */
 /** syncfs(2) of the file system holding `dir` (`sync -f`): its journal committed, pending discards done. */
 async function settle(dir: string): Promise<void> {
   const outcome = await runCommand(['sync', '-f', dir], { timeoutMs: 120_000 });
   if (outcome.code !== 0) throw new BenchError('COMMAND_FAILED', `sync -f ${dir} exited ${String(outcome.code)}: ${outcome.stderr.trim()}`);
 }
 
+/** A plain copy (no reflink on ext4), on disk before it is served. */
 async function copySynced(from: string, to: string): Promise<void> {
   await copyFile(from, to);
   await datasync(to);
