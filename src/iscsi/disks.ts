@@ -104,9 +104,9 @@ const newSecret = (): string => randomBytes(12).toString('base64url');
  * The target's side of mutual CHAP: a name of its own (no ':', which dracut's netroot= uses as a separator) and
  * a secret that is never the initiator's (RFC 7143 §12.1.3: one secret per direction).
  */
-export function targetChap(label: string, initiatorSecret: string): { readonly targetUser: string; readonly targetSecret: string } {
-  let targetSecret = newSecret();
-  while (targetSecret === initiatorSecret) targetSecret = newSecret();
+export function targetChap(label: string, initiatorSecret: string, fresh: () => string = newSecret): { readonly targetUser: string; readonly targetSecret: string } {
+  let targetSecret = fresh();
+  while (targetSecret === initiatorSecret) targetSecret = fresh();
   return { targetUser: `${label}.target`, targetSecret };
 }
 
