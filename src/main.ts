@@ -40,7 +40,8 @@ import { loadKernelRecordSend } from './rpc/kernel-record-send.js';
 import { loadStatMany } from './nfs/view/file-stat.js';
 import { loadCachedRead, loadDiskWriter } from './iscsi/disk-io.js';
 import { createIscsiDisks, initiatorIqnFor, iscsiRootArgs, type IscsiDisks } from './iscsi/disks.js';
-import { createIscsiServer, type IscsiServer } from './iscsi/server.js';
+import { createIscsiServer, ISCSI_IDLE_BUFFER_BYTES, type IscsiServer } from './iscsi/server.js';
+import { BufferPool } from './iscsi/buffer-pool.js';
 import type { Store } from './store/store.js';
 
 export interface Running {
@@ -273,12 +274,15 @@ async function startNfs(config: ServeConfig, store: Store, log: Logger, stops: (
 /** The iSCSI disks and target: a copy-on-write disk per machine over a golden image. */
 async function startIscsi(config: ServeConfig, store: Store, log: Logger, stops: (() => Promise<void>)[]) {
   let server: IscsiServer | null = null;
+  // One pool for the disks' read data and the target's write data, which the target hands back when done.
+  const buffers = new BufferPool(ISCSI_IDLE_BUFFER_BYTES);
   const disks = createIscsiDisks({
     store,
     dataDir: config.dataDir,
     imagesDir: config.iscsiImages ?? join(config.dataDir, 'iscsi', 'images'),
     log,
     endSessions: (iqn) => server?.endSessions(iqn),
+    buffers,
   });
   await disks.open();
   stops.push(() => disks.close());
@@ -286,7 +290,7 @@ async function startIscsi(config: ServeConfig, store: Store, log: Logger, stops:
   if (!cached.native) log.warn('iSCSI reads will all go through the thread pool, even when cached (no cached_read addon)', { reason: cached.reason });
   const writer = loadDiskWriter();
   if (!writer.native) log.warn("iSCSI writes will go through the thread pool, not a thread of each disk's own (no disk_writer addon)", { reason: writer.reason });
-  server = createIscsiServer({ address: config.address, port: config.iscsiPort, targets: disks, log });
+  server = createIscsiServer({ address: config.address, port: config.iscsiPort, targets: disks, log, buffers });
   const port = await server.start();
   const started = server;
   stops.push(() => started.stop());

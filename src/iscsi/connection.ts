@@ -3,6 +3,7 @@
 // and Data-Out, task management, NOP keepalive, text (SendTargets) and logout. ERL 0, one connection per session.
 import type { Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
+import type { BufferPool } from './buffer-pool.js';
 import type { ScsiResult } from './block-device.js';
 import type { BlockCommand } from './scsi-cdb.js';
 import type { IscsiStats } from './iscsi-stats.js';
@@ -85,6 +86,8 @@ export interface ConnectionDeps {
   readonly stats: IscsiStats;
   readonly keepalive: Keepalive;
   readonly portalGroupTag: number;
+  /** Data buffers: Data-Out is gathered into them, and read data goes back to them once sent. */
+  readonly buffers: BufferPool;
   random(bytes: number): Buffer;
 }
 
@@ -112,16 +115,18 @@ interface Task {
   r2tSN: number;
   aborted: boolean;
   budgeted: boolean;
+  /** The disk has the buffer: it may go back to the pool only once the command has run. */
+  running: boolean;
 }
 
 /** Serial number arithmetic on 32-bit sequence numbers (RFC 1982): a - b as a signed distance. */
 const seqDiff = (a: number, b: number): number => ((a - b) << 0) | 0;
 
 export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void {
-  const { log, stats } = deps;
+  const { log, stats, buffers } = deps;
   const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
   const address = socket.remoteAddress ?? '';
-  const framer = new PduFramer({ headerDigest: false, dataDigest: false, maxDataLength: LOGIN_MAX_DATA });
+  const framer = new PduFramer({ headerDigest: false, dataDigest: false, maxDataLength: LOGIN_MAX_DATA }, buffers);
   let params: SessionParams = DEFAULT_PARAMS;
   let phase: 'login' | 'full' | 'closing' = 'login';
   let statSN = 0;
@@ -162,7 +167,8 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
     corked = false;
     socket.uncork();
   };
-  const send = (bhs: Buffer, data: Uint8Array | null = null, d = digests()): void => {
+  /** `written`: called once the kernel has the PDU's bytes (not if the socket is gone first). */
+  const send = (bhs: Buffer, data: Uint8Array | null = null, d = digests(), written?: () => void): void => {
     if (socket.destroyed) return;
     if (!corked) {
       corked = true;
@@ -170,9 +176,15 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
       setImmediate(uncork);
     }
     const pieces = framePdu(bhs, data, d);
-    if (pieces.length === 1) socket.write(pieces[0]!);
-    else if ((data?.length ?? 0) <= SMALL_PDU) socket.write(Buffer.concat(pieces));
-    else for (const piece of pieces) socket.write(piece);
+    const done =
+      written === undefined
+        ? undefined
+        : (error?: Error | null): void => {
+            if (!error) written();
+          };
+    if (pieces.length === 1) socket.write(pieces[0]!, done);
+    else if ((data?.length ?? 0) <= SMALL_PDU) socket.write(Buffer.concat(pieces), done);
+    else pieces.forEach((piece, i) => socket.write(piece, i === pieces.length - 1 ? done : undefined));
   };
   const nextStatSN = (): number => {
     const sn = statSN;
@@ -402,6 +414,7 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
       r2tSN: 0,
       aborted: false,
       budgeted: false,
+      running: false,
     };
     tasks.set(cmd.itt, task);
     if (want === 0) return run(task);
@@ -428,8 +441,11 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
       waitingForBudget.shift();
       buffered += task.want;
       task.budgeted = true;
-      task.buffer = Buffer.allocUnsafe(task.want);
-      if (task.immediate !== null) task.immediate.copy(task.buffer, 0);
+      task.buffer = buffers.take(task.want);
+      if (task.immediate !== null) {
+        task.immediate.copy(task.buffer, 0);
+        buffers.give(task.immediate);
+      }
       task.immediate = null;
       sendR2ts(task);
     }
@@ -462,6 +478,7 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
     }
     r2t.dataSN++;
     data.copy(task.buffer, pdu.bufferOffset);
+    buffers.give(data);
     r2t.received += data.length;
     task.received += data.length;
     if (!pdu.final) return;
@@ -475,13 +492,17 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
   };
 
   const run = (task: Task): void => {
+    task.running = true;
     target!.device
       .run(task.command, task.buffer)
       .catch((error: unknown): ScsiResult => {
         log.error('iscsi command failed', { client: peer, error });
         return { status: ScsiStatus.checkCondition, sense: fixedSense(Senses.internalTargetFailure) };
       })
-      .then((result) => finishTask(task, result));
+      .then((result) => {
+        task.running = false;
+        finishTask(task, result);
+      });
   };
 
   const releaseTask = (task: Task): void => {
@@ -491,6 +512,8 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
       task.budgeted = false;
       grantBudget();
     }
+    // A task aborted while its command runs leaves its buffer to the GC: the disk may still be writing from it.
+    if (task.buffer !== null && !task.running) buffers.give(task.buffer);
     task.buffer = null;
   };
 
@@ -539,7 +562,9 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
         inBurst += length;
         const burstEnds = last || inBurst === params.maxBurstLength;
         const status = last ? { status: { status: ScsiStatus.good, statSN: nextStatSN(), residual: readResidual } } : {};
-        send(encodeDataIn({ final: burstEnds, itt: cmd.itt, lun: cmd.lun, window: window(), dataSN: dataSN++, bufferOffset: offset, dataLength: length, ...status }), out.subarray(offset, offset + length));
+        // Once the last PDU is written, so are all before it: the read buffer may serve another command.
+        const written = last ? () => buffers.give(data) : undefined;
+        send(encodeDataIn({ final: burstEnds, itt: cmd.itt, lun: cmd.lun, window: window(), dataSN: dataSN++, bufferOffset: offset, dataLength: length, ...status }), out.subarray(offset, offset + length), digests(), written);
         if (burstEnds) inBurst = 0;
         offset += length;
       }

@@ -17,8 +17,9 @@
 // chunks copied up) are rewritten as version 2 when opened.
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { BufferPool } from './buffer-pool.js';
 import type { Disk } from './disk.js';
-import { createDiskWriter, readInto, writeAt } from './disk-io.js';
+import { createDiskWriter, readInto, writeAt, type DiskWriter } from './disk-io.js';
 import { BLOCK_SIZE } from './raw-disk.js';
 
 export const CHUNK_BYTES = 64 * 1024;
@@ -98,8 +99,15 @@ export interface CowDisk extends Disk {
   readonly changedChunks: number;
 }
 
+export interface CowDiskOptions {
+  /** Where read data (the reader may give it back there once sent) and fills' pieces come from; none: new each time. */
+  readonly buffers?: BufferPool;
+  /** Where the data file's writes go; a writer thread of the disk's own unless given (tests slow it down). */
+  readonly writer?: DiskWriter;
+}
+
 /** Opens an overlay over the golden image at `goldenPath` (opened read-only; never written). */
-export async function openCowDisk(paths: { readonly map: string; readonly data: string }, goldenPath: string): Promise<CowDisk> {
+export async function openCowDisk(paths: { readonly map: string; readonly data: string }, goldenPath: string, options: CowDiskOptions = {}): Promise<CowDisk> {
   const golden = await open(goldenPath, 'r');
   let mapFile: FileHandle | null = null;
   let dataFile: FileHandle | null = null;
@@ -135,7 +143,7 @@ export async function openCowDisk(paths: { readonly map: string; readonly data: 
       mapFile = null;
       mapFile = await rewriteMap(paths.map, Buffer.concat([header(chunks, { size: Number(st.size), ino: st.ino, mtimeNs: st.mtimeNs }), entries]));
     }
-    return cowDisk(golden, mapFile, dataFile, chunks, Number(st.size), entries);
+    return cowDisk(golden, mapFile, dataFile, chunks, Number(st.size), entries, options.buffers ?? new BufferPool(0), options.writer ?? createDiskWriter());
   } catch (error) {
     await Promise.all([golden.close(), mapFile?.close(), dataFile?.close()]);
     throw error;
@@ -158,7 +166,7 @@ async function rewriteMap(path: string, contents: Buffer): Promise<FileHandle> {
   return open(path, 'r+');
 }
 
-function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, chunks: number, goldenSize: number, entries: Buffer): CowDisk {
+function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, chunks: number, goldenSize: number, entries: Buffer, buffers: BufferPool, writer: DiskWriter): CowDisk {
   /** slot + 1 per chunk (0: none), as in memory now; the map file has it as of the last flush. */
   const slots = new Uint32Array(chunks);
   /** Per chunk, which 4 KiB pieces of its slot hold the machine's data; the others read as golden. */
@@ -196,7 +204,6 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
   const writing = new Set<Promise<void>>();
   let flushing: Promise<void> = Promise.resolve();
   let changed = used.size;
-  const writer = createDiskWriter();
 
   const slotOffset = (slot: number): number => slot * CHUNK_BYTES;
 
@@ -261,7 +268,7 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
         filled |= piecesMask(a, b);
         if (start === spanStart && stop === spanEnd) return writer.write(dataFile, part, slotAt + start);
         // The blocks of the run's first and last pieces that this write does not cover come from the golden image.
-        const span = Buffer.allocUnsafe(spanEnd - spanStart);
+        const span = buffers.take(spanEnd - spanStart);
         const goldenAt = chunk * CHUNK_BYTES + spanStart;
         if (b - a <= 1) await readGolden(span, goldenAt);
         else {
@@ -269,7 +276,7 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
           if (stop < spanEnd) await readGolden(span.subarray(span.length - PIECE_BYTES), goldenAt + span.length - PIECE_BYTES);
         }
         part.copy(span, start - spanStart);
-        return writer.write(dataFile, span, slotAt + spanStart);
+        return writer.write(dataFile, span, slotAt + spanStart).finally(() => buffers.give(span));
       }),
     );
     // Only now, with the data in the file, may the map name it (and only in memory until the next flush).
@@ -363,7 +370,7 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
       return changed;
     },
     async read(lba, count) {
-      const out = Buffer.allocUnsafe(count * BLOCK_SIZE);
+      const out = buffers.take(count * BLOCK_SIZE);
       await chunkParts(Number(lba) * BLOCK_SIZE, out.length, (chunk, offsetInChunk, at, length) => readChunkPart(chunk, offsetInChunk, out.subarray(at, at + length)));
       return out;
     },

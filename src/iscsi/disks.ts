@@ -12,6 +12,7 @@ import { allowText, checkName, machineLabel, parseAllow, type Checked } from '..
 import type { Store } from '../store/store.js';
 import type { IscsiDisk } from '../store/schema.js';
 import { blockDevice, type BlockDevice } from './block-device.js';
+import type { BufferPool } from './buffer-pool.js';
 import { createCowDisk, goldenIdentity, openCowDisk, type CowDisk } from './cow-disk.js';
 import { IscsiDiskError } from './disk-error.js';
 import { makeGoldenImage } from './golden-image.js';
@@ -33,6 +34,8 @@ export interface IscsiDisksOptions {
   readonly log: Logger;
   /** Sessions of a target are ended before its disk is reset or removed. */
   readonly endSessions: (iqn: string) => void;
+  /** Where the disks' read buffers come from (the target gives them back once sent); none: new ones each read. */
+  readonly buffers?: BufferPool;
 }
 
 export interface AddDisk {
@@ -122,7 +125,7 @@ export function createIscsiDisks(options: IscsiDisksOptions): IscsiDisks {
   const imageExists = async (image: string): Promise<boolean> => (await stat(imagePath(image)).catch(() => null))?.isFile() === true;
 
   const serve = async (d: IscsiDisk): Promise<void> => {
-    const disk: Disk | CowDisk = d.kind === 'raw' ? await openRawDisk(rawPath(d.id)) : await openCowDisk(paths(d.id), imagePath(d.image ?? ''));
+    const disk: Disk | CowDisk = d.kind === 'raw' ? await openRawDisk(rawPath(d.id), { buffers: options.buffers }) : await openCowDisk(paths(d.id), imagePath(d.image ?? ''), { buffers: options.buffers });
     const device = blockDevice(disk, { serial: `BRAMBLE${String(d.id).padStart(10, '0')}`, naaId: BigInt(d.id), targetName: d.iqn });
     open.set(d.id, { disk, device });
   };

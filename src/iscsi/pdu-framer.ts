@@ -1,5 +1,6 @@
 // Cuts a TCP byte stream into iSCSI PDUs (RFC 7143 §11.2: BHS, AHS, header digest, data segment padded to 4
 // bytes, data digest), checking digests and the data segment limit. No sockets: the connection pushes chunks.
+import type { BufferPool } from './buffer-pool.js';
 import { crc32c } from './crc32c.js';
 import { BHS_BYTES, bhsLengths } from './pdu.js';
 
@@ -29,9 +30,15 @@ export class PduFramer {
   #buffered = 0;
   #settings: FramerSettings;
   #error: FrameError | null = null;
+  readonly #pool: BufferPool | null;
 
-  constructor(settings: FramerSettings) {
+  /**
+   * @param pool where a data segment that spans chunks is gathered into (whoever ends up holding the PDU's data
+   *   may give it back there); without one, a new Buffer each time.
+   */
+  constructor(settings: FramerSettings, pool: BufferPool | null = null) {
     this.#settings = settings;
+    this.#pool = pool;
   }
 
   /** Digests and limits change when login completes; PDUs already framed keep what held when they were cut. */
@@ -75,7 +82,7 @@ export class PduFramer {
       let data: Buffer = Buffer.alloc(0);
       let dataDigestOk = true;
       if (dataBytes > 0) {
-        const segment = this.#take(dataBytes);
+        const segment = this.#take(dataBytes, this.#pool);
         data = segment.subarray(0, dataLength);
         // The digest covers the data and its padding (RFC 7143 §11.2.2).
         if (s.dataDigest) dataDigestOk = crc32c(segment.subarray(0, pad4(dataLength))) === segment.readUInt32LE(pad4(dataLength));
@@ -90,8 +97,8 @@ export class PduFramer {
     return first.length >= n ? first : Buffer.concat(this.#chunks, n).subarray(0, n);
   }
 
-  /** The next `n` buffered bytes as one Buffer (a view when they lie in one chunk, else one copy). */
-  #take(n: number): Buffer {
+  /** The next `n` buffered bytes as one Buffer (a view when they lie in one chunk, else one copy, from `pool`). */
+  #take(n: number, pool: BufferPool | null = null): Buffer {
     this.#buffered -= n;
     const first = this.#chunks[0]!;
     if (first.length > n) {
@@ -102,7 +109,7 @@ export class PduFramer {
       this.#chunks.shift();
       return first;
     }
-    const out = Buffer.allocUnsafe(n);
+    const out = pool?.take(n) ?? Buffer.allocUnsafe(n);
     let at = 0;
     while (at < n) {
       const c = this.#chunks[0]!;

@@ -1,12 +1,15 @@
 // A Disk on a raw image file: block n at byte n * blockSize (SBC-3 §4.4 over a plain file).
 import { open } from 'node:fs/promises';
+import { BufferPool } from './buffer-pool.js';
 import type { Disk } from './disk.js';
 import { createDiskWriter, readInto } from './disk-io.js';
 
 export const BLOCK_SIZE = 512;
 
-export async function openRawDisk(path: string, options: { readonly readOnly?: boolean } = {}): Promise<Disk> {
+/** `buffers`: where read data is put (the reader may give it back there once sent); none: a new Buffer per read. */
+export async function openRawDisk(path: string, options: { readonly readOnly?: boolean; readonly buffers?: BufferPool } = {}): Promise<Disk> {
   const readOnly = options.readOnly === true;
+  const buffers = options.buffers ?? new BufferPool(0);
   const fh = await open(path, readOnly ? 'r' : 'r+');
   const writer = createDiskWriter();
   const size = (await fh.stat()).size;
@@ -17,7 +20,7 @@ export async function openRawDisk(path: string, options: { readonly readOnly?: b
     readOnly,
     thin: false,
     async read(lba, count) {
-      const out = Buffer.allocUnsafe(count * BLOCK_SIZE);
+      const out = buffers.take(count * BLOCK_SIZE);
       // Past the file's end (it shrank under us): the rest reads as zeros rather than stale memory.
       await readInto(fh, out, Number(lba) * BLOCK_SIZE);
       return out;

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
+import { BufferPool } from './buffer-pool.js';
 import { serveIscsiConnection, type Keepalive, type SessionRegistry } from './connection.js';
 import { createIscsiStats, type IscsiStats } from './iscsi-stats.js';
 import type { IscsiTargets } from './targets.js';
@@ -15,6 +16,8 @@ export interface IscsiServerOptions {
   readonly targets: IscsiTargets;
   readonly log: Logger;
   readonly keepalive?: Keepalive;
+  /** Where write data is gathered and read data given back; the disks' reads should come from the same pool. */
+  readonly buffers?: BufferPool;
 }
 
 export interface IscsiServer {
@@ -28,12 +31,16 @@ export interface IscsiServer {
   endSessions(targetName: string): void;
 }
 
+/** Data buffers kept between commands, for all connections and disks: a queue of 32 commands of 512 KiB each. */
+export const ISCSI_IDLE_BUFFER_BYTES = 16 * 1024 * 1024;
+
 const DEFAULT_KEEPALIVE: Keepalive = { intervalMs: 30_000, timeoutMs: 30_000 };
 
 export function createIscsiServer(options: IscsiServerOptions): IscsiServer {
   const stats = createIscsiStats();
   const sockets = new Set<Socket>();
   const sessions = sessionRegistry();
+  const buffers = options.buffers ?? new BufferPool(ISCSI_IDLE_BUFFER_BYTES);
   let server: Server | null = null;
 
   const onConnection = (socket: Socket): void => {
@@ -48,6 +55,7 @@ export function createIscsiServer(options: IscsiServerOptions): IscsiServer {
       stats,
       keepalive: options.keepalive ?? DEFAULT_KEEPALIVE,
       portalGroupTag: 1,
+      buffers,
       random: randomBytes,
     });
   };

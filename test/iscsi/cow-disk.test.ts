@@ -7,6 +7,9 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BufferPool } from '../../src/iscsi/buffer-pool.js';
+import { createDiskWriter, type DiskWriter } from '../../src/iscsi/disk-io.js';
 import { CHUNK_BYTES, CowDiskError, createCowDisk, goldenIdentity, openCowDisk, PIECE_BYTES } from '../../src/iscsi/cow-disk.js';
 
 const BLOCK = 512;
@@ -29,8 +32,10 @@ async function setup(t: TestContext) {
   await createCowDisk(paths, await goldenIdentity(goldenPath));
   const opened: Array<{ close(): Promise<void> }> = [];
   t.after(() => Promise.all(opened.map((d) => d.close().catch(() => {}))));
+  // A pool that keeps buffers, so that fills and reads run on buffers used before, as they do when served.
+  const buffers = new BufferPool(16 * 1024 * 1024);
   const openDisk = async () => {
-    const disk = await openCowDisk(paths, goldenPath);
+    const disk = await openCowDisk(paths, goldenPath, { buffers });
     opened.push(disk);
     return disk;
   };
@@ -140,6 +145,31 @@ test('a small write into a chunk not yet written keeps the rest of its pieces go
   await disk.flush();
   const reopened = await openDisk();
   assert.ok((await reopened.read(BigInt((5 * CHUNK_BYTES) / BLOCK), CHUNK_BYTES / BLOCK)).equals(expected));
+});
+
+test('fills on a slow disk: a piece buffer is used again only after its write is done', async (t) => {
+  const { golden, paths, goldenPath } = await setup(t);
+  // Each write waits a timer turn before it starts, so fills taken after it would find its buffer if given back early.
+  const real = createDiskWriter(false);
+  const slow: DiskWriter = {
+    write: (fh, data, position) => sleep(50).then(() => real.write(fh, data, position)),
+    close: () => real.close(),
+  };
+  const disk = await openCowDisk(paths, goldenPath, { buffers: new BufferPool(16 * 1024 * 1024), writer: slow });
+  t.after(() => disk.close());
+  // 4 KiB at 1 KiB into a piece of each of 8 chunks: each fill writes two pieces, golden around the data. The
+  // second four start once the first four have their buffers filled and their writes waiting.
+  const expected = Buffer.concat([golden, Buffer.alloc(Number(disk.blocks) * BLOCK - GOLDEN_BYTES)]);
+  const writes: Promise<void>[] = [];
+  for (let c = 0; c < 8; c++) {
+    if (c === 4) await sleep(5);
+    const at = c * CHUNK_BYTES + 3 * PIECE_BYTES + 2 * BLOCK;
+    const data = blocksOf(`f${c}`, 8);
+    data.copy(expected, at);
+    writes.push(disk.write(BigInt(at / BLOCK), data, false));
+  }
+  await Promise.all(writes);
+  assert.ok((await disk.read(0n, (8 * CHUNK_BYTES) / BLOCK)).equals(expected.subarray(0, 8 * CHUNK_BYTES)));
 });
 
 /** A seeded generator (xorshift32), so that a failing sequence can be replayed. */

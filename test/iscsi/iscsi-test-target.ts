@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { silentLogger } from '../../src/log/logger.js';
 import { blockDevice } from '../../src/iscsi/block-device.js';
+import { BufferPool } from '../../src/iscsi/buffer-pool.js';
 import type { Keepalive } from '../../src/iscsi/connection.js';
 import type { Disk } from '../../src/iscsi/disk.js';
 import type { ChapPolicy } from '../../src/iscsi/login.js';
 import { BLOCK_SIZE, openRawDisk } from '../../src/iscsi/raw-disk.js';
-import { createIscsiServer, type IscsiServer } from '../../src/iscsi/server.js';
+import { createIscsiServer, ISCSI_IDLE_BUFFER_BYTES, type IscsiServer } from '../../src/iscsi/server.js';
 import type { IscsiTarget, IscsiTargets } from '../../src/iscsi/targets.js';
 import { RawInitiator, type LoginOptions } from './raw-initiator.js';
 
@@ -67,11 +68,13 @@ export async function startTestTarget(t: TestContext, options: TestTargetOptions
 
   const names = [TARGET_NAME, ...(options.moreTargets ?? [])];
   const image = patternBlocks(0, blocks);
+  // Shared by the disks and the server, as main.ts shares it: read buffers go back to the pool once sent.
+  const buffers = new BufferPool(ISCSI_IDLE_BUFFER_BYTES);
   const byName = new Map<string, IscsiTarget>();
   for (const [i, name] of names.entries()) {
     const path = join(dir, `disk${i}.img`);
     await writeFile(path, image);
-    const disk = await openRawDisk(path);
+    const disk = await openRawDisk(path, { buffers });
     disks.push(disk);
     byName.set(name, { name, device: blockDevice(disk, { serial: `BRAMBLETEST${i}`, naaId: 0x123456789abcn + BigInt(i), targetName: name }) });
   }
@@ -84,7 +87,7 @@ export async function startTestTarget(t: TestContext, options: TestTargetOptions
     visible: () => names,
     discoveryChap: options.discoveryChap ?? null,
   };
-  server = createIscsiServer({ address: '127.0.0.1', port: 0, targets, log: silentLogger(), ...(options.keepalive === undefined ? {} : { keepalive: options.keepalive }) });
+  server = createIscsiServer({ address: '127.0.0.1', port: 0, targets, log: silentLogger(), buffers, ...(options.keepalive === undefined ? {} : { keepalive: options.keepalive }) });
   const port = await server.start();
   return { port, server, targetName: TARGET_NAME, imagePath: join(dir, 'disk0.img'), blocks, stop };
 }
