@@ -41,7 +41,7 @@ import { loadStatMany } from './nfs/view/file-stat.js';
 import { loadCachedRead, loadDiskWriter } from './iscsi/disk-io.js';
 import { createIscsiDisks, initiatorIqnFor, iscsiRootArgs, type IscsiDisks } from './iscsi/disks.js';
 import { createIscsiServer, ISCSI_IDLE_BUFFER_BYTES, type IscsiServer } from './iscsi/server.js';
-import { BufferPool } from './iscsi/buffer-pool.js';
+import { BufferPool } from './net/buffer-pool.js';
 import type { Store } from './store/store.js';
 
 export interface Running {

@@ -3,7 +3,7 @@
 // and Data-Out, task management, NOP keepalive, text (SendTargets) and logout. ERL 0, one connection per session.
 import type { Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
-import type { BufferPool } from './buffer-pool.js';
+import type { BufferPool } from '../net/buffer-pool.js';
 import type { ScsiResult } from './block-device.js';
 import type { BlockCommand } from './scsi-cdb.js';
 import type { IscsiStats } from './iscsi-stats.js';

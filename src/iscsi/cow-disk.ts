@@ -17,7 +17,7 @@
 // chunks copied up) are rewritten as version 2 when opened.
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool } from '../net/buffer-pool.js';
 import type { Disk } from './disk.js';
 import { createDiskWriter, readInto, writeAt, type DiskWriter } from './disk-io.js';
 import { BLOCK_SIZE } from './raw-disk.js';

@@ -12,7 +12,7 @@ import { allowText, checkName, machineLabel, parseAllow, type Checked } from '..
 import type { Store } from '../store/store.js';
 import type { IscsiDisk } from '../store/schema.js';
 import { blockDevice, type BlockDevice } from './block-device.js';
-import type { BufferPool } from './buffer-pool.js';
+import type { BufferPool } from '../net/buffer-pool.js';
 import { createCowDisk, goldenIdentity, openCowDisk, type CowDisk } from './cow-disk.js';
 import { IscsiDiskError } from './disk-error.js';
 import { makeGoldenImage } from './golden-image.js';

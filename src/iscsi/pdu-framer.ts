@@ -1,6 +1,6 @@
 // Cuts a TCP byte stream into iSCSI PDUs (RFC 7143 §11.2: BHS, AHS, header digest, data segment padded to 4
 // bytes, data digest), checking digests and the data segment limit. No sockets: the connection pushes chunks.
-import type { BufferPool } from './buffer-pool.js';
+import type { BufferPool } from '../net/buffer-pool.js';
 import { crc32c } from './crc32c.js';
 import { BHS_BYTES, bhsLengths } from './pdu.js';
 

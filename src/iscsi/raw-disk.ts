@@ -1,6 +1,6 @@
 // A Disk on a raw image file: block n at byte n * blockSize (SBC-3 §4.4 over a plain file).
 import { open } from 'node:fs/promises';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool } from '../net/buffer-pool.js';
 import type { Disk } from './disk.js';
 import { createDiskWriter, readInto } from './disk-io.js';
 

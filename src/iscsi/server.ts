@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool } from '../net/buffer-pool.js';
 import { serveIscsiConnection, type Keepalive, type SessionRegistry } from './connection.js';
 import { createIscsiStats, type IscsiStats } from './iscsi-stats.js';
 import type { IscsiTargets } from './targets.js';

@@ -6,7 +6,7 @@
 // no longer be resynchronised. Records are copied out of the chunks as they arrive, so nothing refers to a
 // chunk once its push returns and a transport may read into one buffer again and again.
 
-import type { BufferPool } from './buffer-pool.js';
+import type { BufferPool } from '../net/buffer-pool.js';
 
 const LAST_FRAGMENT = 0x8000_0000;
 /** The largest length a fragment header can carry (31 bits). */
@@ -172,7 +172,7 @@ export class RecordDecoder {
   #join(): void {
     const pool = this.#pool;
     const whole = this.#oneFragment;
-    const joined = pool !== undefined && whole <= pool.size ? pool.take(whole) : Buffer.allocUnsafe(whole);
+    const joined = pool !== undefined && whole <= pool.largest ? pool.take(whole) : Buffer.allocUnsafe(whole);
     let at = 0;
     for (const piece of this.#pieces) at += piece.copy(joined, at);
     this.#pieces = [];
@@ -187,7 +187,7 @@ export class RecordDecoder {
       out = this.#joined.subarray(0, bytes);
       this.#joined = null;
     } else if (pieces.length === 1) out = pieces[0]!;
-    else if (this.#pool !== undefined && bytes >= POOLED_FROM && bytes <= this.#pool.size) {
+    else if (this.#pool !== undefined && bytes >= POOLED_FROM && bytes <= this.#pool.largest) {
       const joined = this.#pool.take(bytes);
       let at = 0;
       for (const piece of pieces) at += piece.copy(joined, at);

@@ -16,7 +16,7 @@ import type { Server, SocketConstructorOpts } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import { dispatchMessage, type DispatchReply } from './rpc-dispatch.js';
 import type { DispatchDeps } from './rpc-dispatch.js';
-import { bufferPool, type BufferPool } from './buffer-pool.js';
+import { BufferPool } from '../net/buffer-pool.js';
 import { copyRecord, frameRecord, RecordDecoder, type RecordPush } from './record-marking.js';
 import { bindError } from './rpc-server-error.js';
 import { tcpSocketFd } from '../native/socket-fd.js';
@@ -44,7 +44,7 @@ const RECORDS_KEPT = 8;
 /** kernel: sends replies with file slices; null gives handlers no holdFile, so they copy. */
 export function createTcpTransport(deps: DispatchDeps, address: string, port: number, limits: TcpLimits, kernel: KernelRecordSend | null = null): TcpTransport {
   const sockets = new Set<Socket>();
-  const records = bufferPool(limits.maxRecord, RECORDS_KEPT);
+  const records = new BufferPool(RECORDS_KEPT * limits.maxRecord, limits.maxRecord);
   let server: Server | null = null;
 
   const onConnection = (socket: Socket): void => {

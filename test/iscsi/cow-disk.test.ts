@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BufferPool } from '../../src/iscsi/buffer-pool.js';
+import { BufferPool } from '../../src/net/buffer-pool.js';
 import { createDiskWriter, type DiskWriter } from '../../src/iscsi/disk-io.js';
 import { CHUNK_BYTES, CowDiskError, createCowDisk, goldenIdentity, openCowDisk, PIECE_BYTES } from '../../src/iscsi/cow-disk.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { silentLogger } from '../../src/log/logger.js';
 import { blockDevice } from '../../src/iscsi/block-device.js';
-import { BufferPool } from '../../src/iscsi/buffer-pool.js';
+import { BufferPool } from '../../src/net/buffer-pool.js';
 import type { Keepalive } from '../../src/iscsi/connection.js';
 import type { Disk } from '../../src/iscsi/disk.js';
 import type { ChapPolicy } from '../../src/iscsi/login.js';

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { copyRecord, DEFAULT_MAX_RECORD, encodeRecord, frameRecord, RecordDecoder } from '../../src/rpc/record-marking.js';
 import { decodeRpcCall } from '../../src/rpc/rpc-message.js';
-import { bufferPool } from '../../src/rpc/buffer-pool.js';
+import { BufferPool } from '../../src/net/buffer-pool.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'rpc');
 const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, name));
@@ -37,7 +37,7 @@ test('the nfs-ls stream gives its two calls, whole or split at any byte', () => 
 });
 
 test('records own their bytes: the transport may read into the same buffer again once push returns', () => {
-  const pool = bufferPool(DEFAULT_MAX_RECORD, 4);
+  const pool = new BufferPool(4 * DEFAULT_MAX_RECORD, DEFAULT_MAX_RECORD);
   const large = Buffer.alloc(300_000, 0x5a);
   const cases: Array<[string, Buffer]> = [
     ['small, one fragment', encodeRecord(hex('01020304'))],
@@ -60,15 +60,16 @@ test('records own their bytes: the transport may read into the same buffer again
 });
 
 test('a large record takes a pooled buffer only once 64 KiB of it arrived, not when announced', () => {
-  const pool = bufferPool(DEFAULT_MAX_RECORD, 4);
-  pool.give(pool.take(1));
-  assert.equal(pool.free, 1);
+  const pool = new BufferPool(4 * DEFAULT_MAX_RECORD, DEFAULT_MAX_RECORD);
+  // One idle buffer of the 1 MiB class: a record of 1 MiB takes it, and the pool's idle bytes show when.
+  pool.give(pool.take(1024 * 1024));
+  assert.equal(pool.idleBytes, 1024 * 1024);
   const decoder = new RecordDecoder({ pool });
   const stream = encodeRecord(Buffer.alloc(1024 * 1024, 1));
   decoder.push(stream.subarray(0, 4 + 65_535));
-  assert.equal(pool.free, 1, 'announced and 64 KiB less a byte arrived: nothing taken');
+  assert.equal(pool.idleBytes, 1024 * 1024, 'announced and 64 KiB less a byte arrived: nothing taken');
   decoder.push(stream.subarray(4 + 65_535, 4 + 65_536));
-  assert.equal(pool.free, 0, 'from 64 KiB on, the record is joined into a pooled buffer');
+  assert.equal(pool.idleBytes, 0, 'from 64 KiB on, the record is joined into a pooled buffer');
   const [record] = decoder.push(stream.subarray(4 + 65_536)).records;
   assert.equal(record?.length, 1024 * 1024);
   assert.ok(record?.every((b) => b === 1));

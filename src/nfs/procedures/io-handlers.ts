@@ -8,13 +8,13 @@ import { EMPTY_WCC, FATTR3_SIZE, StableHow, type NfsFh3, type StableHowValue, ty
 import { mayReadData, mayWriteData } from '../permissions.js';
 import type { FileAttributes, FileRange, Stability } from '../view/view.js';
 import { MAX_TRANSFER } from './attr-handlers.js';
-import { bufferPool } from '../../rpc/buffer-pool.js';
+import { BufferPool } from '../../net/buffer-pool.js';
 import { open, type NfsCall, type Target } from './nfs-call.js';
 import { readAhead } from './read-ahead.js';
 import { viewStatus } from './view-status.js';
 
-/** Read buffers of the largest READ, shared by every export; 16 idle at most (16 MiB). */
-const READ_BUFFERS = bufferPool(MAX_TRANSFER, 16);
+/** Read buffers up to the largest READ, shared by every export; at most 16 MiB of them idle. */
+const READ_BUFFERS = new BufferPool(16 * MAX_TRANSFER, MAX_TRANSFER);
 const READ_AHEAD = readAhead(READ_BUFFERS);
 
 /** status, post_op_attr, count, eof, the data's length word and up to 3 fill bytes. */

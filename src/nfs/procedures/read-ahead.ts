@@ -4,7 +4,7 @@
 // A range read ahead is used only by a READ of exactly that file, offset and count, and only while the view's
 // epoch (View.epoch) has not moved since it was read: any change to the export since then discards it. Buffers
 // come from the READ pool; one not asked for within AHEAD_KEPT_MS goes back to it.
-import type { BufferPool } from '../../rpc/buffer-pool.js';
+import type { BufferPool } from '../../net/buffer-pool.js';
 import type { View, ViewResult } from '../view/view.js';
 
 type Read = ViewResult<{ readonly data: Buffer; readonly eof: boolean }>;
@@ -18,7 +18,7 @@ interface Ahead {
   readonly expiry: NodeJS.Timeout;
 }
 
-/** Ranges being read ahead at once, over all files: each holds a buffer of the largest READ. */
+/** Ranges being read ahead at once, over all files: each holds a buffer the size of its READ. */
 const AHEAD_MAX = 4;
 const AHEAD_KEPT_MS = 2000;
 
@@ -59,7 +59,7 @@ export function readAhead(pool: BufferPool): ReadAhead {
     },
     start(view, id, offset, count) {
       const epoch = view.epoch?.();
-      if (epoch === undefined || running >= AHEAD_MAX || count > pool.size) return;
+      if (epoch === undefined || running >= AHEAD_MAX || count > pool.largest) return;
       const files = pending.get(view) ?? new Map<bigint, Ahead>();
       pending.set(view, files);
       const old = files.get(id);

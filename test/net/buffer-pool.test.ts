@@ -1,7 +1,7 @@
-// BufferPool: buffers come back and go out again by size class, never to two users at once, within its idle cap.
+// BufferPool (NFS and iSCSI data): buffers come back and go out again by size class, never to two users at once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BufferPool } from '../../src/iscsi/buffer-pool.js';
+import { BufferPool } from '../../src/net/buffer-pool.js';
 
 test('a buffer given back is handed out again for any size of its class, as a view of the size asked for', () => {
   const pool = new BufferPool(1024 * 1024);
@@ -64,4 +64,15 @@ test('above its largest class it hands out plain Buffers and keeps none of them'
   assert.equal(big.length, 65537);
   pool.give(big);
   assert.equal(pool.idleBytes, 0);
+});
+
+test('the largest size is a class of its own: asks above the last power of two below it share its buffers', () => {
+  // An NFS WRITE record: 1 MiB of data and its RPC header, in a pool whose largest is the record limit.
+  const largest = 1024 * 1024 + 64 * 1024;
+  const pool = new BufferPool(4 * largest, largest);
+  const record = pool.take(1024 * 1024 + 200);
+  assert.equal(record.buffer.byteLength, largest);
+  pool.give(record);
+  assert.equal(pool.take(largest).buffer, record.buffer);
+  assert.equal(pool.take(1024 * 1024).buffer.byteLength, 1024 * 1024, 'exactly 1 MiB is the 1 MiB class');
 });
