@@ -290,7 +290,9 @@ async function startIscsi(config: ServeConfig, store: Store, log: Logger, stops:
   if (!cached.native) log.warn('iSCSI reads will all go through the thread pool, even when cached (no cached_read addon)', { reason: cached.reason });
   const writer = loadDiskWriter();
   if (!writer.native) log.warn("iSCSI writes will go through the thread pool, not a thread of each disk's own (no disk_writer addon)", { reason: writer.reason });
-  server = createIscsiServer({ address: config.address, port: config.iscsiPort, targets: disks, log, buffers });
+  const descriptors = loadKernelRecordSend();
+  if (descriptors.send === null) log.warn("iSCSI connections will be read into a buffer of Node's per read (no addon to duplicate descriptors)", { reason: descriptors.reason });
+  server = createIscsiServer({ address: config.address, port: config.iscsiPort, targets: disks, log, buffers, ...(descriptors.send === null ? {} : { dup: descriptors.send.hold }) });
   const port = await server.start();
   const started = server;
   stops.push(() => started.stop());

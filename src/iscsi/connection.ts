@@ -34,7 +34,8 @@ import {
   type DataOut,
   type Window,
 } from './pdu.js';
-import { framePdu, PduFramer, type FramedPdu } from './pdu-framer.js';
+import { framePdu, PduFramer, type FramedPdu, type FramerPush } from './pdu-framer.js';
+import { sharedBufferReader } from '../net/shared-buffer-reader.js';
 import { fixedSense, ScsiStatus, Senses } from './scsi-sense.js';
 import type { IscsiTarget, IscsiTargets } from './targets.js';
 import { decodeTextKeys, encodeTextKeys, type TextKeys } from './text-keys.js';
@@ -88,6 +89,11 @@ export interface ConnectionDeps {
   readonly portalGroupTag: number;
   /** Data buffers: Data-Out is gathered into them, and read data goes back to them once sent. */
   readonly buffers: BufferPool;
+  /**
+   * Reads the connection into `shared` through a duplicate of its descriptor made by `dup` (shared-buffer-reader.ts)
+   * rather than Node's buffer per read; the socket comes paused. None: the socket is read as usual.
+   */
+  readonly readThrough?: { readonly dup: (fd: number) => number; readonly shared: Buffer };
   random(bytes: number): Buffer;
 }
 
@@ -183,8 +189,16 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
             if (!error) written();
           };
     if (pieces.length === 1) socket.write(pieces[0]!, done);
-    else if ((data?.length ?? 0) <= SMALL_PDU) socket.write(Buffer.concat(pieces), done);
-    else pieces.forEach((piece, i) => socket.write(piece, i === pieces.length - 1 ? done : undefined));
+    else if ((data?.length ?? 0) <= SMALL_PDU) {
+      // Joined in a pooled buffer, not Buffer.concat's fresh one: a 4 KiB read's answer is just over Node's slab.
+      const joined = buffers.take(pieces.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const piece of pieces) at += piece.copy(joined, at);
+      socket.write(joined, (error?: Error | null) => {
+        buffers.give(joined);
+        done?.(error);
+      });
+    } else pieces.forEach((piece, i) => socket.write(piece, i === pieces.length - 1 ? done : undefined));
   };
   const nextStatSN = (): number => {
     const sn = statSN;
@@ -220,10 +234,7 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
   };
   armKeepalive();
 
-  socket.on('data', (chunk: Buffer) => {
-    if (phase === 'closing') return;
-    armKeepalive();
-    const { pdus, error } = framer.push(chunk);
+  const onFramed = ({ pdus, error }: FramerPush): void => {
     for (const pdu of pdus) {
       if (isClosing()) return;
       onPdu(pdu);
@@ -232,10 +243,46 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
       stats.closedGarbage++;
       close('unframeable bytes', { reason: error.code });
     }
-  });
+  };
+  const reader =
+    deps.readThrough === undefined
+      ? null
+      : sharedBufferReader(socket, deps.readThrough.dup, {
+          shared: deps.readThrough.shared,
+          onBytes: (bytes) => {
+            if (phase === 'closing') return;
+            armKeepalive();
+            onFramed(framer.push(bytes, true));
+          },
+          // The rest of a large data segment goes straight into the buffer that holds it.
+          target: () => framer.inPlaceTarget(),
+          onTarget: (bytes) => {
+            if (phase === 'closing') return;
+            armKeepalive();
+            onFramed(framer.pushInPlace(bytes));
+          },
+        });
+  if (reader === null) {
+    socket.on('data', (chunk: Buffer) => {
+      if (phase === 'closing') return;
+      armKeepalive();
+      onFramed(framer.push(chunk));
+    });
+    socket.resume();
+  } else {
+    // The reader sees the initiator's end and its errors; the socket, which only writes, does not.
+    reader.on('end', () => {
+      if (phase !== 'closing') close('initiator closed');
+    });
+    reader.on('error', (error) => {
+      log.debug('iscsi socket error', { client: peer, error });
+      if (phase !== 'closing') close('initiator closed');
+    });
+  }
   socket.on('error', (error) => log.debug('iscsi socket error', { client: peer, error }));
   socket.on('close', () => {
     if (quiet !== null) clearTimeout(quiet);
+    reader?.destroy();
     if (phase !== 'closing') close('initiator closed');
   });
 

@@ -25,16 +25,31 @@ export interface FramerSettings {
 
 const pad4 = (n: number): number => (n + 3) & ~3;
 
+export type FramerPush = { readonly pdus: FramedPdu[]; readonly error: FrameError | null };
+
+/** A PDU whose header is here and whose data segment is being gathered into a buffer of its own. */
+interface Gathering {
+  readonly bhs: Buffer;
+  readonly ahs: Buffer;
+  readonly dataLength: number;
+  /** Data, padding and data digest, as they come. */
+  readonly segment: Buffer;
+  filled: number;
+}
+
 export class PduFramer {
   #chunks: Buffer[] = [];
   #buffered = 0;
   #settings: FramerSettings;
   #error: FrameError | null = null;
   readonly #pool: BufferPool | null;
+  #gathering: Gathering | null = null;
+  /** The memory of the chunk being pushed when its caller reuses it: nothing may keep a view of it. */
+  #transient: ArrayBufferLike | null = null;
 
   /**
-   * @param pool where a data segment that spans chunks is gathered into (whoever ends up holding the PDU's data
-   *   may give it back there); without one, a new Buffer each time.
+   * @param pool where data segments are gathered (a segment spanning chunks, or any from a transient chunk);
+   *   whoever ends up holding a PDU's data may give it back there. Without one, a new Buffer each time.
    */
   constructor(settings: FramerSettings, pool: BufferPool | null = null) {
     this.#settings = settings;
@@ -48,17 +63,58 @@ export class PduFramer {
 
   /** Bytes held that do not yet make a whole PDU. */
   get buffered(): number {
-    return this.#buffered;
+    return this.#buffered + (this.#gathering?.filled ?? 0);
   }
 
-  /** The PDUs `chunk` completes; after an error the stream cannot be cut any more and nothing further comes. */
-  push(chunk: Buffer): { readonly pdus: FramedPdu[]; readonly error: FrameError | null } {
+  /**
+   * The PDUs `chunk` completes; after an error the stream cannot be cut any more and nothing further comes.
+   * `transient`: the caller reuses the chunk's memory once this returns, so what is kept of it is copied (data
+   * segments into the pool), and a data segment not all here is gathered into a buffer of its own, which
+   * inPlaceTarget offers for the next read.
+   */
+  push(chunk: Buffer, transient = false): FramerPush {
     const pdus: FramedPdu[] = [];
     if (this.#error !== null) return { pdus, error: this.#error };
+    const gathering = this.#gathering;
+    if (gathering !== null) {
+      const n = Math.min(chunk.length, gathering.segment.length - gathering.filled);
+      chunk.copy(gathering.segment, gathering.filled, 0, n);
+      gathering.filled += n;
+      chunk = chunk.subarray(n);
+      if (gathering.filled < gathering.segment.length) return { pdus, error: null };
+      pdus.push(this.#gathered(gathering));
+    }
     if (chunk.length > 0) {
       this.#chunks.push(chunk);
       this.#buffered += chunk.length;
     }
+    this.#transient = transient ? chunk.buffer : null;
+    try {
+      this.#cut(pdus);
+    } finally {
+      // Bytes of a transient chunk still held (a header not all here) are copied: a few dozen at most.
+      if (this.#transient !== null) this.#chunks = this.#chunks.map((c) => (c.buffer === this.#transient ? Buffer.from(c) : c));
+      this.#transient = null;
+    }
+    return { pdus, error: this.#error };
+  }
+
+  /** Where the next read may go: the rest of a data segment being gathered; null when there is none. */
+  inPlaceTarget(): Buffer | null {
+    const gathering = this.#gathering;
+    return gathering === null ? null : gathering.segment.subarray(gathering.filled);
+  }
+
+  /** `bytes` were read into what inPlaceTarget() returned last (never more than its length). */
+  pushInPlace(bytes: number): FramerPush {
+    const gathering = this.#gathering;
+    if (gathering === null || bytes > gathering.segment.length - gathering.filled) throw new RangeError(`pushInPlace(${bytes}) without room for it`);
+    gathering.filled += bytes;
+    if (gathering.filled < gathering.segment.length) return { pdus: [], error: null };
+    return { pdus: [this.#gathered(gathering)], error: null };
+  }
+
+  #cut(pdus: FramedPdu[]): void {
     for (;;) {
       if (this.#buffered < BHS_BYTES) break;
       const bhsPeek = this.#peek(BHS_BYTES);
@@ -70,8 +126,11 @@ export class PduFramer {
       }
       const headerBytes = BHS_BYTES + ahsBytes + (s.headerDigest ? 4 : 0);
       const dataBytes = dataLength === 0 ? 0 : pad4(dataLength) + (s.dataDigest ? 4 : 0);
-      if (this.#buffered < headerBytes + dataBytes) break;
-      const head = this.#take(headerBytes);
+      if (this.#buffered < headerBytes) break;
+      const whole = this.#buffered >= headerBytes + dataBytes;
+      // With the chunk about to be reused, a segment not all here is gathered from now on.
+      if (!whole && this.#transient === null) break;
+      const head = this.#own(this.#take(headerBytes));
       const bhs = head.subarray(0, BHS_BYTES);
       const ahs = head.subarray(BHS_BYTES, BHS_BYTES + ahsBytes);
       if (s.headerDigest && crc32c(head.subarray(0, BHS_BYTES + ahsBytes)) !== head.readUInt32LE(BHS_BYTES + ahsBytes)) {
@@ -79,17 +138,45 @@ export class PduFramer {
         this.#error = { code: 'HEADER_DIGEST' };
         break;
       }
-      let data: Buffer = Buffer.alloc(0);
-      let dataDigestOk = true;
-      if (dataBytes > 0) {
-        const segment = this.#take(dataBytes, this.#pool);
-        data = segment.subarray(0, dataLength);
-        // The digest covers the data and its padding (RFC 7143 §11.2.2).
-        if (s.dataDigest) dataDigestOk = crc32c(segment.subarray(0, pad4(dataLength))) === segment.readUInt32LE(pad4(dataLength));
+      if (!whole) {
+        const segment = this.#pool?.take(dataBytes) ?? Buffer.allocUnsafe(dataBytes);
+        let filled = 0;
+        for (const c of this.#chunks) filled += c.copy(segment, filled);
+        this.#chunks = [];
+        this.#buffered = 0;
+        this.#gathering = { bhs, ahs, dataLength, segment, filled };
+        break;
       }
-      pdus.push({ bhs, ahs, data, dataDigestOk });
+      if (dataBytes === 0) {
+        pdus.push({ bhs, ahs, data: Buffer.alloc(0), dataDigestOk: true });
+        continue;
+      }
+      const segment = this.#take(dataBytes, this.#pool);
+      const owned = segment.buffer === this.#transient ? this.#copyToPool(segment) : segment;
+      pdus.push(this.#framed(bhs, ahs, owned, dataLength));
     }
-    return { pdus, error: this.#error };
+  }
+
+  #gathered(gathering: Gathering): FramedPdu {
+    this.#gathering = null;
+    return this.#framed(gathering.bhs, gathering.ahs, gathering.segment, gathering.dataLength);
+  }
+
+  #framed(bhs: Buffer, ahs: Buffer, segment: Buffer, dataLength: number): FramedPdu {
+    // The digest covers the data and its padding (RFC 7143 §11.2.2).
+    const dataDigestOk = !this.#settings.dataDigest || crc32c(segment.subarray(0, pad4(dataLength))) === segment.readUInt32LE(pad4(dataLength));
+    return { bhs, ahs, data: segment.subarray(0, dataLength), dataDigestOk };
+  }
+
+  /** A header's bytes, copied when they lie in a transient chunk. */
+  #own(view: Buffer): Buffer {
+    return view.buffer === this.#transient ? Buffer.from(view) : view;
+  }
+
+  #copyToPool(view: Buffer): Buffer {
+    const out = this.#pool?.take(view.length) ?? Buffer.allocUnsafe(view.length);
+    view.copy(out);
+    return out;
   }
 
   #peek(n: number): Buffer {

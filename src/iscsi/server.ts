@@ -18,6 +18,11 @@ export interface IscsiServerOptions {
   readonly keepalive?: Keepalive;
   /** Where write data is gathered and read data given back; the disks' reads should come from the same pool. */
   readonly buffers?: BufferPool;
+  /**
+   * Duplicates a socket's descriptor (the kernel-record-send addon's dup): with it, connections are read into
+   * one buffer shared by all (shared-buffer-reader.ts); without, each read gets a buffer of Node's.
+   */
+  readonly dup?: (fd: number) => number;
 }
 
 export interface IscsiServer {
@@ -33,6 +38,8 @@ export interface IscsiServer {
 
 /** Data buffers kept between commands, for all connections and disks: a queue of 32 commands of 512 KiB each. */
 export const ISCSI_IDLE_BUFFER_BYTES = 16 * 1024 * 1024;
+/** The buffer connections are read into: a 256 KiB data segment and its header in one read. */
+const READ_BUFFER_BYTES = 256 * 1024 + 64 * 1024;
 
 const DEFAULT_KEEPALIVE: Keepalive = { intervalMs: 30_000, timeoutMs: 30_000 };
 
@@ -41,6 +48,7 @@ export function createIscsiServer(options: IscsiServerOptions): IscsiServer {
   const sockets = new Set<Socket>();
   const sessions = sessionRegistry();
   const buffers = options.buffers ?? new BufferPool(ISCSI_IDLE_BUFFER_BYTES);
+  const readThrough = options.dup === undefined ? undefined : { dup: options.dup, shared: Buffer.allocUnsafeSlow(READ_BUFFER_BYTES) };
   let server: Server | null = null;
 
   const onConnection = (socket: Socket): void => {
@@ -56,6 +64,7 @@ export function createIscsiServer(options: IscsiServerOptions): IscsiServer {
       keepalive: options.keepalive ?? DEFAULT_KEEPALIVE,
       portalGroupTag: 1,
       buffers,
+      ...(readThrough === undefined ? {} : { readThrough }),
       random: randomBytes,
     });
   };
@@ -63,7 +72,8 @@ export function createIscsiServer(options: IscsiServerOptions): IscsiServer {
   return {
     start: () =>
       new Promise<number>((resolve, reject) => {
-        const listening = createServer(onConnection);
+        // Paused: the connection chooses how it is read, and Node must not read it meanwhile.
+        const listening = createServer({ pauseOnConnect: true }, onConnection);
         listening.once('error', (error: NodeJS.ErrnoException) => {
           reject(Object.assign(new Error(`iSCSI cannot listen on ${options.address}:${options.port}: ${error.code ?? error.message}`), { code: 'ISCSI_LISTEN', cause: error }));
         });

@@ -11,15 +11,14 @@
 // interleave on the stream. With it too, a connection is read through a second descriptor of its socket into one
 // buffer shared by all connections (Node's onread), not into a fresh 64 KiB buffer per read; the record decoder
 // copies each record out before the next read.
-import { createServer, Socket } from 'node:net';
-import type { Server, SocketConstructorOpts } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import { dispatchMessage, type DispatchReply } from './rpc-dispatch.js';
 import type { DispatchDeps } from './rpc-dispatch.js';
 import { BufferPool } from '../net/buffer-pool.js';
 import { copyRecord, frameRecord, RecordDecoder, type RecordPush } from './record-marking.js';
 import { bindError } from './rpc-server-error.js';
-import { tcpSocketFd } from '../native/socket-fd.js';
+import { sharedBufferReader } from '../net/shared-buffer-reader.js';
 import type { KernelRecordSend, RecordSending } from './kernel-record-send.js';
 
 export interface TcpLimits {
@@ -100,53 +99,9 @@ export function createTcpTransport(deps: DispatchDeps, address: string, port: nu
  */
 const COPY_REPLY_BELOW = 64 * 1024;
 
-/**
- * The buffer every connection read through onread is read into. One is enough: libuv reads into it and calls
- * back at once, on the one thread, and the record decoder copies out what it needs before returning. A fresh
- * buffer per read (Node's way) was 64 MiB of ArrayBuffers per 64 MiB written, and V8 answered that pressure
- * with mark-compact collections: ~3 per 64 MiB, and about a third of the server's CPU for a WRITE.
- */
+/** The buffer every connection read through a shared-buffer reader is read into (one is enough: shared-buffer-reader.ts). */
 let sharedReadBuffer: Buffer | null = null;
 const READ_BUFFER_BYTES = 256 * 1024;
-
-/**
- * A read-only socket on a duplicate of `socket`'s descriptor: it reads the rest of a large record straight into
- * that record's buffer (the decoder's inPlaceTarget), anything else into the shared buffer for `onBytes`; null
- * where none can be had (no descriptor, out of descriptors), and the socket is read as usual.
- */
-function sharedBufferReader(
-  socket: Socket,
-  kernel: KernelRecordSend,
-  decoder: RecordDecoder,
-  onBytes: (bytes: Buffer) => void,
-  onRecords: (pushed: RecordPush) => void,
-): Socket | null {
-  const fd = tcpSocketFd(socket);
-  if (fd === null) return null;
-  let copy: number;
-  try {
-    copy = kernel.hold(fd);
-  } catch {
-    return null;
-  }
-  const shared = (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES));
-  const options = {
-    fd: copy,
-    readable: true,
-    writable: false,
-    allowHalfOpen: true,
-    onread: {
-      // Asked after every read for where the next one goes.
-      buffer: (): Buffer => decoder.inPlaceTarget() ?? shared,
-      callback: (bytes: number, into: Uint8Array): boolean => {
-        if (into === shared) onBytes(shared.subarray(0, bytes));
-        else onRecords(decoder.pushInPlace(bytes));
-        return true;
-      },
-    },
-  };
-  return new Socket(options as SocketConstructorOpts);
-}
 
 function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, records: BufferPool, log: Logger, kernel: KernelRecordSend | null): void {
   const decoder = new RecordDecoder({ maxFragment: limits.maxRecord, maxRecord: limits.maxRecord, pool: records });
@@ -288,7 +243,16 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
   const onBytes = (chunk: Buffer): void => {
     if (!socket.destroyed) onRecords(decoder.push(chunk));
   };
-  const reader = kernel === null ? null : sharedBufferReader(socket, kernel, decoder, onBytes, onRecords);
+  const reader =
+    kernel === null
+      ? null
+      : sharedBufferReader(socket, kernel.hold, {
+          shared: (sharedReadBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES)),
+          onBytes,
+          // The rest of a large record goes straight into that record's buffer.
+          target: () => decoder.inPlaceTarget(),
+          onTarget: (bytes) => onRecords(decoder.pushInPlace(bytes)),
+        });
   input = reader ?? socket;
   input.setTimeout(limits.idleTimeoutMs);
   input.on('timeout', () => {

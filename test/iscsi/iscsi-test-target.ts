@@ -7,6 +7,7 @@ import type { TestContext } from 'node:test';
 import { silentLogger } from '../../src/log/logger.js';
 import { blockDevice } from '../../src/iscsi/block-device.js';
 import { BufferPool } from '../../src/net/buffer-pool.js';
+import { loadKernelRecordSend } from '../../src/rpc/kernel-record-send.js';
 import type { Keepalive } from '../../src/iscsi/connection.js';
 import type { Disk } from '../../src/iscsi/disk.js';
 import type { ChapPolicy } from '../../src/iscsi/login.js';
@@ -87,7 +88,9 @@ export async function startTestTarget(t: TestContext, options: TestTargetOptions
     visible: () => names,
     discoveryChap: options.discoveryChap ?? null,
   };
-  server = createIscsiServer({ address: '127.0.0.1', port: 0, targets, log: silentLogger(), buffers, ...(options.keepalive === undefined ? {} : { keepalive: options.keepalive }) });
+  // Read as main.ts reads it: through a duplicate descriptor into a shared buffer, where the addon is built.
+  const dup = loadKernelRecordSend().send?.hold;
+  server = createIscsiServer({ address: '127.0.0.1', port: 0, targets, log: silentLogger(), buffers, ...(dup === undefined ? {} : { dup }), ...(options.keepalive === undefined ? {} : { keepalive: options.keepalive }) });
   const port = await server.start();
   return { port, server, targetName: TARGET_NAME, imagePath: join(dir, 'disk0.img'), blocks, stop };
 }

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { crc32c } from '../../src/iscsi/crc32c.js';
+import { BufferPool } from '../../src/net/buffer-pool.js';
 import { framePdu, PduFramer, type FramedPdu, type FramerSettings } from '../../src/iscsi/pdu-framer.js';
 
 const pad4 = (n: number): number => Math.ceil(n / 4) * 4;
@@ -104,6 +105,28 @@ for (const [name, settings] of [
       const { pdus, framer } = frameAll(settings, [bytes.subarray(0, cut), bytes.subarray(cut)]);
       assert.deepEqual(pdus.map(view), expected, `cut at ${cut}`);
       assert.equal(framer.buffered, 0, `cut at ${cut}`);
+    }
+  });
+
+  test(`${name}: read as the shared-buffer reader reads (one buffer reused for every read, the rest of a data segment in place), every cut gives the same PDUs`, () => {
+    // The shared buffer is overwritten after each push: a PDU that kept a view of it would change.
+    for (const readBytes of [1, 3, 7, 48, 50, 64, 100, bytes.length]) {
+      const framer = new PduFramer(settings, new BufferPool(1024 * 1024));
+      const shared = Buffer.alloc(readBytes);
+      const got: FramedPdu[] = [];
+      let offset = 0;
+      while (offset < bytes.length) {
+        const target = framer.inPlaceTarget();
+        const into = target ?? shared;
+        const n = bytes.copy(into, 0, offset, offset + Math.min(readBytes, into.length));
+        offset += n;
+        const r = target === null ? framer.push(shared.subarray(0, n), true) : framer.pushInPlace(n);
+        assert.equal(r.error, null);
+        got.push(...r.pdus);
+        shared.fill(0xee);
+      }
+      assert.deepEqual(got.map(view), expected, `reads of ${readBytes} bytes`);
+      assert.equal(framer.buffered, 0);
     }
   });
 
