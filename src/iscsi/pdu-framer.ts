@@ -32,6 +32,8 @@ interface Gathering {
   readonly bhs: Buffer;
   readonly ahs: Buffer;
   readonly dataLength: number;
+  /** Whether a data digest follows, as the settings were when the header came. */
+  readonly dataDigest: boolean;
   /** Data, padding and data digest, as they come. */
   readonly segment: Buffer;
   filled: number;
@@ -144,7 +146,7 @@ export class PduFramer {
         for (const c of this.#chunks) filled += c.copy(segment, filled);
         this.#chunks = [];
         this.#buffered = 0;
-        this.#gathering = { bhs, ahs, dataLength, segment, filled };
+        this.#gathering = { bhs, ahs, dataLength, dataDigest: s.dataDigest, segment, filled };
         break;
       }
       if (dataBytes === 0) {
@@ -153,18 +155,18 @@ export class PduFramer {
       }
       const segment = this.#take(dataBytes, this.#pool);
       const owned = segment.buffer === this.#transient ? this.#copyToPool(segment) : segment;
-      pdus.push(this.#framed(bhs, ahs, owned, dataLength));
+      pdus.push(this.#framed(bhs, ahs, owned, dataLength, s.dataDigest));
     }
   }
 
   #gathered(gathering: Gathering): FramedPdu {
     this.#gathering = null;
-    return this.#framed(gathering.bhs, gathering.ahs, gathering.segment, gathering.dataLength);
+    return this.#framed(gathering.bhs, gathering.ahs, gathering.segment, gathering.dataLength, gathering.dataDigest);
   }
 
-  #framed(bhs: Buffer, ahs: Buffer, segment: Buffer, dataLength: number): FramedPdu {
+  #framed(bhs: Buffer, ahs: Buffer, segment: Buffer, dataLength: number, dataDigest: boolean): FramedPdu {
     // The digest covers the data and its padding (RFC 7143 §11.2.2).
-    const dataDigestOk = !this.#settings.dataDigest || crc32c(segment.subarray(0, pad4(dataLength))) === segment.readUInt32LE(pad4(dataLength));
+    const dataDigestOk = !dataDigest || crc32c(segment.subarray(0, pad4(dataLength))) === segment.readUInt32LE(pad4(dataLength));
     return { bhs, ahs, data: segment.subarray(0, dataLength), dataDigestOk };
   }
 
