@@ -270,9 +270,11 @@ export function serveIscsiConnection(socket: Socket, deps: ConnectionDeps): void
     });
     socket.resume();
   } else {
-    // The reader sees the initiator's end and its errors; the socket, which only writes, does not.
+    // The reader sees the initiator's end and its errors; the socket, which only writes, does not. At the end,
+    // what is queued still goes out, as Node does for a socket read itself, and then the socket closes.
     reader.on('end', () => {
-      if (phase !== 'closing') close('initiator closed');
+      socket.once('finish', () => socket.destroy());
+      socket.end();
     });
     reader.on('error', (error) => {
       log.debug('iscsi socket error', { client: peer, error });

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { loggedIn, patternBlocks, startTestTarget } from './iscsi-test-target.js';
-import { cdb } from './raw-initiator.js';
+import { cdb, frame, nopOut, Op } from './raw-initiator.js';
 
 const MIB = 1024 * 1024;
 /** Large Data-In and immediate data, so that read data goes out without a copy and write data spans socket reads. */
@@ -59,4 +59,18 @@ test('writes (immediate data and Data-Out) interleaved with reads all land as se
   const image = await readFile(target.imagePath);
   for (const [lba, data] of written) assert.ok(image.subarray(lba * 512, lba * 512 + data.length).equals(data), `the write at LBA ${lba} is on disk as sent`);
   assert.equal(ini.framingError, null);
+});
+
+test('an initiator that shuts down its side right after a request gets the answer; the target then closes and ends the session', async (t) => {
+  const target = await startTestTarget(t);
+  const ini = await loggedIn(t, target);
+  const itt = ini.nextItt();
+  const from = ini.mark;
+  ini.socket.end(frame(nopOut({ immediate: true, itt, cmdSN: ini.cmdSN, expStatSN: ini.expStatSN, dataLength: 0 })));
+  const answer = await ini.waitFor((p) => p.opcode === Op.nopIn && p.itt === itt, `NOP-In for ITT ${itt}`, { from });
+  assert.equal(answer.itt, itt);
+  assert.ok(await ini.closesWithin(2000), 'the target closes once the answer is out');
+  // Read through a second descriptor, the socket itself never sees the end: it must still close and let go.
+  for (let waited = 0; target.server.sessions() > 0 && waited < 2000; waited += 20) await sleep(20);
+  assert.equal(target.server.sessions(), 0, 'the session ended');
 });
