@@ -291,7 +291,7 @@ async function startIscsi(config: ServeConfig, store: Store, log: Logger, stops:
   const writer = loadDiskWriter();
   if (!writer.native) log.warn("iSCSI writes will go through the thread pool, not a thread of each disk's own (no disk_writer addon)", { reason: writer.reason });
   const descriptors = loadKernelRecordSend();
-  if (descriptors.send === null) log.warn("iSCSI connections will be read into a buffer of Node's per read (no addon to duplicate descriptors)", { reason: descriptors.reason });
+  if (descriptors.send === null) log.warn('iSCSI connections will be read into a fresh buffer per read (no send_file addon)', { reason: descriptors.reason });
   server = createIscsiServer({ address: config.address, port: config.iscsiPort, targets: disks, log, buffers, ...(descriptors.send === null ? {} : { dup: descriptors.send.hold }) });
   const port = await server.start();
   const started = server;
