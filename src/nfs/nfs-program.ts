@@ -80,6 +80,7 @@ export function nfsProgram(options: NfsProgramOptions): RpcProgram {
         room,
         whenSent: (fn) => void results.whenSent(fn),
         ...(context.holdFile === undefined ? {} : { holdFile: context.holdFile }),
+        ...(context.keepArgs === undefined ? {} : { keepArgs: context.keepArgs }),
       });
       let res: Nfs3Reply<P>;
       try {

@@ -40,8 +40,8 @@ export interface DispatchReply {
 
 const NOTHING_TO_RELEASE = (): void => {};
 
-/** The reply, or null when nothing is sent. */
-export async function dispatchMessage(deps: DispatchDeps, message: Buffer, source: CallSource): Promise<DispatchReply | null> {
+/** The reply, or null when nothing is sent. `keepArgs`: see RpcCallContext.keepArgs (the transport's, for this message). */
+export async function dispatchMessage(deps: DispatchDeps, message: Buffer, source: CallSource, keepArgs?: () => () => void): Promise<DispatchReply | null> {
   const { log, stats } = deps;
   const decoded = decodeRpcCall(message);
   const peer = `${source.client.address}:${source.client.port}`;
@@ -79,6 +79,7 @@ export async function dispatchMessage(deps: DispatchDeps, message: Buffer, sourc
       local: source.local,
       maxReplyBytes: source.maxReplyBytes,
       ...(source.holdFile === undefined ? {} : { holdFile: source.holdFile }),
+      ...(keepArgs === undefined ? {} : { keepArgs }),
     };
     outcome = (await route.handler(context, results)) ?? { kind: 'success' };
   } catch (error) {

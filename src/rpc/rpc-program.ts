@@ -30,6 +30,12 @@ export interface RpcCallContext {
    * the same open file as `fd`, for XdrWriter.appendFileOpaque, that the handler closes once the reply is sent.
    */
   readonly holdFile?: (fd: number) => number;
+  /**
+   * Present where the call's bytes would be used again once the reply is made (a pooled TCP record): keeps them,
+   * and every view into them such as an opaque read from `args`, until the returned function runs. Kept bytes
+   * still count against the connection's limits, so a client cannot make us keep more than it may send.
+   */
+  readonly keepArgs?: () => () => void;
 }
 
 /**

@@ -201,16 +201,33 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
   const run = (record: Buffer): void => {
     inFlight++;
     inFlightBytes += record.length;
-    dispatchMessage(deps, record, source)
+    // The record goes back to the pool once its call is answered and whatever kept it (keepArgs) is done: until
+    // then views of it, such as a WRITE's data still on its way to a file, stay valid, and its bytes still count.
+    let users = 1;
+    const release = (): void => {
+      if (--users > 0) return;
+      inFlightBytes -= record.length;
+      records.give(record);
+    };
+    const keepArgs = (): (() => void) => {
+      users++;
+      let given = false;
+      return () => {
+        if (given) return;
+        given = true;
+        release();
+        pump();
+      };
+    };
+    dispatchMessage(deps, record, source, keepArgs)
       .then((reply) => {
         if (reply !== null) send(reply);
       })
       .catch((error: unknown) => log.error('rpc tcp dispatch failed', { client: peer, error }))
       .finally(() => {
         inFlight--;
-        inFlightBytes -= record.length;
-        // The call is answered: nothing refers to its record now (arguments are decoded into values or copied).
-        records.give(record);
+        // Arguments are decoded into values or copied, unless the handler kept the record.
+        release();
         pump();
       });
   };

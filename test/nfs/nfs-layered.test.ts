@@ -198,6 +198,34 @@ test('layered: a READDIRPLUS page asked again shows every change since, made thr
   assert.equal((await page(etc)).get('..')?.mode, 0o750, "the parent's own attributes");
 });
 
+test('layered: an UNSTABLE WRITE over TCP is answered before its bytes land; wcc then has no attributes after, and every call after it sees them', async (t) => {
+  const { serve } = await lab(t);
+  const { c, root } = await serve();
+  const made = ok(await c.nfs('create', { where: { dir: root, name: 'log' }, how: { mode: 'guarded', attributes: SATTR3_NONE } })).obj!;
+  const MiB = 1024 * 1024;
+  const data = Buffer.alloc(MiB);
+  for (let i = 0; i < MiB; i += 4) data.writeUInt32BE(i, i);
+  const written = ok(await c.nfs('write', { file: made, offset: 0, stable: StableHow.unstable, data }));
+  assert.equal(written.count, MiB);
+  assert.equal(written.committed, StableHow.unstable);
+  assert.equal(written.fileWcc.before?.size, 0, 'the attributes from before');
+  assert.equal(written.fileWcc.after, null, 'none after: they would wait for the write');
+  // Each asked right after a WRITE that may still be going: all wait for it.
+  assert.equal(ok(await c.nfs('getattr', { object: made })).objAttributes.size, MiB);
+  ok(await c.nfs('write', { file: made, offset: MiB, stable: StableHow.unstable, data }));
+  const listed = ok(await c.nfs('readdirplus', { dir: root, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 65536, maxcount: 65536 }));
+  assert.equal(listed.entries.find((e) => e.name === 'log')?.nameAttributes?.size, 2 * MiB);
+  ok(await c.nfs('write', { file: made, offset: 2 * MiB, stable: StableHow.unstable, data }));
+  const back = Buffer.from(ok(await c.nfs('read', { file: made, offset: 2 * MiB, count: MiB })).data);
+  assert.ok(back.equals(data), 'a READ right after the WRITE has its bytes');
+  ok(await c.nfs('write', { file: made, offset: 3 * MiB, stable: StableHow.unstable, data }));
+  const committed = ok(await c.nfs('commit', { file: made, offset: 0, count: 0 }));
+  assert.equal(committed.fileWcc.after?.size, 4 * MiB);
+  // A stable write is answered once it is on disk, with the attributes after it.
+  const stable = ok(await c.nfs('write', { file: made, offset: 0, stable: StableHow.fileSync, data: Buffer.from('x') }));
+  assert.equal(stable.fileWcc.after?.size, 4 * MiB);
+});
+
 test('layered: sequential READs (read ahead, or from the kernel), and a WRITE into the next range is what the next READ returns', async (t) => {
   for (const path of readPaths()) {
     const { golden, serve } = await lab(t);

@@ -111,8 +111,10 @@ export async function write(call: NfsCall, args: WriteArgs): Promise<WriteRes> {
   if (!found.ok) return { status: found.status, fileWcc: found.fileWcc };
   const { target, attrs } = found;
   if (!mayWriteData(attrs, target.who)) return { status: Nfs3Status.acces, fileWcc: wccData(attrs, attrs, target.exp.fsid) };
-  const written = await target.view.write(target.id, BigInt(args.offset), args.data, STABILITY[args.stable]);
-  const fileWcc = await fileWccAfter(target, attrs);
+  const written = await target.view.write(target.id, BigInt(args.offset), args.data, STABILITY[args.stable], call.keepArgs);
+  // Attributes after a write still going to the file would wait for it, which is what answering early saves:
+  // wcc_data then has none (RFC 1813 §2.6 allows it), and a client asks for them when it needs them.
+  const fileWcc = written.ok && written.value.pending === true ? wccData(attrs, null, target.exp.fsid) : await fileWccAfter(target, attrs);
   if (!written.ok) return { status: viewStatus(written.error), fileWcc };
   return {
     status: Nfs3Status.ok,

@@ -41,6 +41,8 @@ export interface NfsCall {
   whenSent(fn: () => void): void;
   /** Where the reply may carry file slices sent from the kernel: see RpcCallContext.holdFile. */
   readonly holdFile?: (fd: number) => number;
+  /** Where the call's bytes (a WRITE's data) can be kept past the reply: see RpcCallContext.keepArgs. */
+  readonly keepArgs?: () => () => void;
 }
 
 export interface NfsCallSource {
@@ -52,6 +54,7 @@ export interface NfsCallSource {
   readonly room: number;
   readonly whenSent: (fn: () => void) => void;
   readonly holdFile?: (fd: number) => number;
+  readonly keepArgs?: () => () => void;
 }
 
 export function nfsCall(source: NfsCallSource): NfsCall {
@@ -59,6 +62,7 @@ export function nfsCall(source: NfsCallSource): NfsCall {
     room: source.room,
     whenSent: source.whenSent,
     ...(source.holdFile === undefined ? {} : { holdFile: source.holdFile }),
+    ...(source.keepArgs === undefined ? {} : { keepArgs: source.keepArgs }),
     writeVerifier: source.writeVerifier,
     nowNs: () => BigInt(Date.now()) * 1_000_000n,
     resolve(fh) {

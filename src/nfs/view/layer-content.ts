@@ -4,6 +4,12 @@
 // rename or hard link touches only the log. Open descriptors are kept for the files being written, so a stream
 // of WRITEs costs one pwrite each; a descriptor leaving the cache is synced first, so a later COMMIT still
 // means what it says.
+//
+// An unstable WRITE whose bytes the caller can keep goes to its file behind the reply: RFC 1813 lets the server
+// answer an UNSTABLE write before the bytes are safe, and a client that sends one WRITE at a time (libnfs) then
+// sends its next while this one's pwrite runs, rather than after. Every other use of that file waits for the
+// writes still going to it, so nothing can tell them from written ones except by timing; one that fails is
+// reported by the file's next WRITE or COMMIT, as a kernel reports a failed writeback at fsync.
 import { constants, fstatSync, type BigIntStats } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +20,8 @@ import type { FileRange, FsStats, Stability } from './view.js';
 const OPEN_KEPT = 64;
 /** Stats of content files kept between changes. */
 const STATS_KEPT = 10_000;
+/** Bytes of unstable writes still going to their files, at most; past this a write is answered once written. */
+const BEHIND_BYTES = 16 * 1024 * 1024;
 
 export interface ContentStore {
   readonly folder: string;
@@ -22,8 +30,13 @@ export interface ContentStore {
   read(id: bigint, offset: bigint, count: number, size: bigint, into?: Buffer): Promise<{ data: Buffer; eof: boolean }>;
   /** Where those bytes are, as View.openRange answers. */
   openRange(id: bigint, offset: bigint, count: number, size: bigint): Promise<FileRange>;
-  write(id: bigint, offset: bigint, data: Uint8Array, stable: Stability): Promise<void>;
-  /** Everything written so far reaches the disk. */
+  /**
+   * Writes all of `data` at `offset`. With `keep` (see RpcCallContext.keepArgs), an unstable write may resolve
+   * 'pending': it is still going to the file, and every later call for the file waits for it. Rejects with
+   * the error of an earlier pending write to the file that failed, if any (once).
+   */
+  write(id: bigint, offset: bigint, data: Uint8Array, stable: Stability, keep?: () => () => void): Promise<'written' | 'pending'>;
+  /** Everything written so far reaches the disk; rejects as write does with an earlier pending write's error. */
   sync(id: bigint): Promise<void>;
   truncate(id: bigint, size: bigint): Promise<void>;
   setTimes(id: bigint, atimeNs: bigint, mtimeNs: bigint): Promise<void>;
@@ -45,7 +58,23 @@ export async function openContentStore(folder: string): Promise<ContentStore> {
   // Map order is use order: a hit is moved to the end.
   const handles = new Map<bigint, Promise<FileHandle>>();
 
+  // Unstable writes still going to their files: each file's last (each waits for the one before it), the bytes
+  // all of them hold, and the error of one that failed, until the file's next WRITE or COMMIT reports it.
+  const behind = new Map<bigint, Promise<void>>();
+  let behindBytes = 0;
+  const failed = new Map<bigint, Error>();
+  /** Resolves once the writes still going to `id` are in it (at once when there are none). */
+  const landed = (id: bigint): Promise<void> | undefined => behind.get(id);
+  const reportFailed = (id: bigint): void => {
+    const error = failed.get(id);
+    if (error === undefined) return;
+    failed.delete(id);
+    throw error;
+  };
+
   const evict = async (id: bigint, sync: boolean): Promise<void> => {
+    // A descriptor is closed only once nothing is still writing through it.
+    await landed(id);
     const handle = handles.get(id);
     if (handle === undefined) return;
     handles.delete(id);
@@ -113,12 +142,28 @@ export async function openContentStore(folder: string): Promise<ContentStore> {
     }
   };
   const statOf = async (id: bigint): Promise<BigIntStats | null> => {
+    await landed(id);
     const kept = stats.get(id);
     if (kept !== undefined) return kept;
     const version = versions.get(id);
     const st = await stat(pathOf(id), { bigint: true }).catch(() => null);
     if (st !== null && versions.get(id) === version) keep(id, st);
     return st;
+  };
+
+  const writeNow = async (id: bigint, offset: bigint, data: Uint8Array, stable: Stability): Promise<void> => {
+    const fh = await changing(id, async () => {
+      const handle = await handleOf(id);
+      let done = 0;
+      while (done < data.length) {
+        const { bytesWritten } = await handle.write(data, done, data.length - done, Number(offset) + done);
+        done += bytesWritten;
+      }
+      if (stable === 'data') await handle.datasync();
+      else if (stable === 'file') await handle.sync();
+      return handle;
+    });
+    keepStatOf(id, fh);
   };
 
   const syncFolder = async (): Promise<void> => {
@@ -134,35 +179,60 @@ export async function openContentStore(folder: string): Promise<ContentStore> {
     folder,
     stat: statOf,
     async read(id, offset, count, size, into) {
+      await landed(id);
       return readRange(await handleOf(id), size, offset, count, into);
     },
     async openRange(id, offset, count, size) {
+      await landed(id);
       return rangeIn(await handleOf(id), size, offset, count);
     },
-    async write(id, offset, data, stable) {
-      const fh = await changing(id, async () => {
-        const handle = await handleOf(id);
-        let done = 0;
-        while (done < data.length) {
-          const { bytesWritten } = await handle.write(data, done, data.length - done, Number(offset) + done);
-          done += bytesWritten;
-        }
-        if (stable === 'data') await handle.datasync();
-        else if (stable === 'file') await handle.sync();
-        return handle;
-      });
-      keepStatOf(id, fh);
+    async write(id, offset, data, stable, keep) {
+      reportFailed(id);
+      if (stable === 'unstable' && keep !== undefined && behindBytes + data.length <= BEHIND_BYTES) {
+        const give = keep();
+        const before = landed(id);
+        behindBytes += data.length;
+        const going = (async (): Promise<void> => {
+          try {
+            await before;
+            await writeNow(id, offset, data, stable);
+          } catch (error) {
+            failed.set(id, error as Error);
+          } finally {
+            behindBytes -= data.length;
+            give();
+          }
+        })();
+        behind.set(id, going);
+        // Forgotten once it has landed, unless a later write to the file has taken its place.
+        void going.then(() => {
+          if (behind.get(id) === going) behind.delete(id);
+        });
+        return 'pending';
+      }
+      await landed(id);
+      reportFailed(id);
+      await writeNow(id, offset, data, stable);
+      return 'written';
     },
     async sync(id) {
+      await landed(id);
+      reportFailed(id);
       const fh = await handleOf(id);
       await fh.sync();
     },
     truncate: (id, size) =>
       changing(id, async () => {
+        await landed(id);
         const fh = await handleOf(id);
         await fh.truncate(Number(size));
       }),
-    setTimes: (id, atimeNs, mtimeNs) => changing(id, () => utimes(pathOf(id), seconds(atimeNs), seconds(mtimeNs))),
+    setTimes: (id, atimeNs, mtimeNs) =>
+      changing(id, async () => {
+        // A write landing later would move the mtime set here.
+        await landed(id);
+        await utimes(pathOf(id), seconds(atimeNs), seconds(mtimeNs));
+      }),
     create: (id) =>
       changing(id, async () => {
         await evict(id, false);
@@ -188,10 +258,13 @@ export async function openContentStore(folder: string): Promise<ContentStore> {
     remove: (id) =>
       changing(id, async () => {
         await evict(id, false);
+        // The file's bytes are gone, and with them any failure to write them.
+        failed.delete(id);
         await rm(pathOf(id), { force: true });
       }),
     fsstat: () => folderSpace(folder, true),
     async close() {
+      await Promise.all(behind.values());
       for (const id of [...handles.keys()]) await evict(id, true);
     },
   };

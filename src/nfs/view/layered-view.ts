@@ -42,6 +42,15 @@ const ok = <T>(value: T): ViewResult<T> => ({ ok: true, value });
 const fail = (error: ViewError): ViewResult<never> => ({ ok: false, error });
 const isLayerId = (id: bigint): boolean => (id & LAYER_ID_BIT) !== 0n;
 const NO_DEVICE = { major: 0, minor: 0 };
+
+/** A content file's write or sync that failed as disks fail, as NFS names it; anything else is our bug and thrown. */
+function writeFailure(error: unknown): ViewResult<never> {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return fail('NOSPC');
+  if (code === 'EFBIG') return fail('FBIG');
+  if (code === 'EIO') return fail('IO');
+  throw error;
+}
 /** Entries of directory listings kept in their cookie order, for clients paging through one directory. */
 const LISTED_KEPT = 50_000;
 
@@ -386,7 +395,7 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
         };
         return ok({ records: [{ op: 'meta', id, meta }], value: undefined });
       }).then(async (r) => (r.ok ? attrsOf(id) : r)),
-    async write(id, offset, data, stable) {
+    async write(id, offset, data, stable, keep) {
       const found = await attrsOf(id);
       if (!found.ok) return found;
       const bad = regular(found.value);
@@ -399,19 +408,24 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
         });
         if (!copied.ok) return copied;
       }
+      let outcome: 'written' | 'pending';
       try {
-        await changing(() => content.write(id, offset, data, stable));
+        outcome = await changing(() => content.write(id, offset, data, stable, keep));
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOSPC' || code === 'EDQUOT') return fail('NOSPC');
-        if (code === 'EFBIG') return fail('FBIG');
-        throw error;
+        return writeFailure(error);
       }
-      return ok({ committed: stable });
+      return ok(outcome === 'pending' ? { committed: stable, pending: true } : { committed: stable });
     },
     async commit(id) {
       if (!(await alive(id))) return fail('STALE');
-      if (state.meta.get(id)?.data === true) await content.sync(id);
+      if (state.meta.get(id)?.data === true) {
+        try {
+          await content.sync(id);
+        } catch (error) {
+          // An earlier write answered before its bytes were in the file could not write them after all.
+          return writeFailure(error);
+        }
+      }
       await layer.flush();
       return ok(undefined);
     },

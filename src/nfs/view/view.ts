@@ -144,8 +144,19 @@ export interface FsStats {
 export interface View extends ReadOnlyView {
   readonly readOnly: boolean;
   setattr(id: bigint, changes: AttributeChanges): Promise<ViewResult<FileAttributes>>;
-  /** Writes all of `data` at `offset`; `committed` may be stronger than asked, never weaker. */
-  write(id: bigint, offset: bigint, data: Uint8Array, stable: Stability): Promise<ViewResult<{ readonly committed: Stability }>>;
+  /**
+   * Writes all of `data` at `offset`; `committed` may be stronger than asked, never weaker. With `keep` (see
+   * RpcCallContext.keepArgs) an unstable write may still be going to the file when this resolves (`pending`):
+   * the view keeps `data` till then, every later request for the file sees the bytes, and the file's next write
+   * or commit fails if they could not be written.
+   */
+  write(
+    id: bigint,
+    offset: bigint,
+    data: Uint8Array,
+    stable: Stability,
+    keep?: () => () => void,
+  ): Promise<ViewResult<{ readonly committed: Stability; readonly pending?: boolean }>>;
   /** Everything written to the file so far is on stable storage once this resolves. */
   commit(id: bigint): Promise<ViewResult<void>>;
   /** EXIST when the name is taken (but see NewNode.exclusive). */
