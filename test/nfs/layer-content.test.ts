@@ -13,8 +13,12 @@ async function store(t: { after: (fn: () => Promise<void>) => void }) {
   const dir = await mkdtemp(join(tmpdir(), 'bramble-content-'));
   const content = await openContentStore(join(dir, 'content'));
   t.after(async () => {
-    await content.close();
-    await rm(dir, { recursive: true, force: true });
+    try {
+      await content.close();
+    } finally {
+      // Also when close fails (a test that left a FIFO open as a content file), the folder goes.
+      await rm(dir, { recursive: true, force: true });
+    }
   });
   return { dir, content };
 }
