@@ -6,7 +6,7 @@
 // once, and while that many are running, or their records reach `maxInFlightBytes`, or replies are piling up
 // unread, the socket stops being read, so a client that pipelines holds a bounded amount of our memory; its
 // further calls wait in TCP's buffers. Large records are joined into pooled buffers, given back once their call
-// is answered. With a kernel sender, a reply carrying a file slice (an NFS READ) goes out by sendfile(2) once
+// is answered and whatever kept them (keepArgs: an NFS WRITE still going to its file) is done with them. With a kernel sender, a reply carrying a file slice (an NFS READ) goes out by sendfile(2) once
 // everything written before it is with the kernel; replies finished meanwhile wait their turn, so records never
 // interleave on the stream. With it too, a connection is read through a second descriptor of its socket into one
 // buffer shared by all connections (Node's onread), not into a fresh 64 KiB buffer per read; the record decoder
