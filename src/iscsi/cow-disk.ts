@@ -1,9 +1,10 @@
 // A machine's copy-on-write Disk over a golden image (SBC-3 block semantics): only the blocks it changed are
 // stored, in a data file, found through a map file. Made in an instant, reset by deleting it.
 //
-// Space is handed out in 64 KiB chunks (slots of the data file), but a slot fills 4 KiB piece by piece: a small
-// write into a chunk not yet written copies at most the edges of the pieces it touches from the golden image,
-// not the whole chunk, as qcow2's subclusters do. Pieces not yet filled read as golden.
+// Space is handed out in 64 KiB chunks (slots of the data file), and a slot fills block by block: a write stores
+// the blocks it carries and nothing else, and a slot's blocks not yet written read as golden. Nothing is ever
+// copied from the golden image, so a 4 KiB write that is not 4 KiB-aligned costs 4 KiB, not the 8 KiB of the two
+// 4 KiB pieces it touches (map version 2 filled whole pieces, qcow2's subclusters do the same).
 //
 // Crash safety, the rule everything here follows: the map on disk only ever points at data that is already on
 // disk. Data is written first; the map entry naming it is written at the next flush (SYNCHRONIZE CACHE or a FUA
@@ -12,27 +13,33 @@
 // freed it is on disk, so no entry on disk can point at a slot rewritten for another.
 //
 // map file: a 64-byte header (magic, version, chunk size, chunk count, the golden image's size and identity),
-// then one 8-byte entry per chunk: u32 LE 0 for "as the golden image" or n for slot n - 1 of the data file,
-// u16 LE with bit i set when piece i of the slot holds data, u16 zero. Version 1 maps (u32 entries, whole
-// chunks copied up) are rewritten as version 2 when opened.
+// then one 24-byte entry per chunk: u32 LE 0 for "as the golden image" or n for slot n - 1 of the data file, u32
+// zero, then 128 bits (four u32 LE words; bit i of word w is block 32w + i of the chunk) set for the blocks the
+// slot holds. Maps of version 1 (u32 entries, whole chunks copied up) and 2 (8-byte entries, one bit per 4 KiB
+// piece) are rewritten as version 3 when opened.
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BufferPool } from '../net/buffer-pool.js';
+import { BlockPresence } from './block-presence.js';
 import type { Disk } from './disk.js';
 import { createDiskWriter, readInto, writeAt, type DiskWriter } from './disk-io.js';
 import { BLOCK_SIZE } from './raw-disk.js';
 
 export const CHUNK_BYTES = 64 * 1024;
-/** The unit a slot fills by: a write into an unfilled piece copies the rest of that piece from the golden image. */
-export const PIECE_BYTES = 4096;
-/** Every piece of a chunk present. */
-const FULL = (1 << (CHUNK_BYTES / PIECE_BYTES)) - 1;
+/** Blocks per chunk: the bits of a map entry. */
+const CHUNK_BLOCKS = CHUNK_BYTES / BLOCK_SIZE;
 const HEADER_BYTES = 64;
 const MAGIC = Buffer.from('BRMBLCOW', 'latin1');
-const VERSION = 2;
-const ENTRY_BYTES = 8;
-/** Whole chunks copied up, u32 entries: read and rewritten as version 2. */
+const VERSION = 3;
+/** u32 slot + 1, u32 zero, CHUNK_BLOCKS bits. */
+const ENTRY_BYTES = 8 + CHUNK_BLOCKS / 8;
+const BITS_AT = 8;
+/** Whole chunks copied up, u32 entries. */
 const VERSION_WHOLE_CHUNKS = 1;
+/** 8-byte entries: u32 slot + 1, u16 with bit i set when 4 KiB piece i of the slot holds data, u16 zero. */
+const VERSION_PIECES = 2;
+const PIECE_ENTRY_BYTES = 8;
+const PIECE_BLOCKS = 4096 / BLOCK_SIZE;
 
 /** What the overlay was made against; a golden image that changed since would show through wrongly. */
 export interface GoldenIdentity {
@@ -100,7 +107,7 @@ export interface CowDisk extends Disk {
 }
 
 export interface CowDiskOptions {
-  /** Where read data (the reader may give it back there once sent) and fills' pieces come from; none: new each time. */
+  /** Where read data comes from (the reader may give it back there once sent); none: new each time. */
   readonly buffers?: BufferPool;
   /** Where the data file's writes go; a writer thread of the disk's own unless given (tests slow it down). */
   readonly writer?: DiskWriter;
@@ -117,7 +124,7 @@ export async function openCowDisk(paths: { readonly map: string; readonly data: 
     const head = Buffer.alloc(HEADER_BYTES);
     await mapFile.read(head, 0, HEADER_BYTES, 0);
     const version = head.readUInt32LE(8);
-    if (!head.subarray(0, 8).equals(MAGIC) || (version !== VERSION && version !== VERSION_WHOLE_CHUNKS) || head.readUInt32LE(12) !== CHUNK_BYTES) {
+    if (!head.subarray(0, 8).equals(MAGIC) || (version !== VERSION && version !== VERSION_PIECES && version !== VERSION_WHOLE_CHUNKS) || head.readUInt32LE(12) !== CHUNK_BYTES) {
       throw new CowDiskError('BAD_MAP', `${paths.map} is not a copy-on-write map this version reads`);
     }
     const chunks = head.readUInt32LE(16);
@@ -130,15 +137,9 @@ export async function openCowDisk(paths: { readonly map: string; readonly data: 
       entries = Buffer.alloc(chunks * ENTRY_BYTES);
       await mapFile.read(entries, 0, entries.length, HEADER_BYTES);
     } else {
-      const old = Buffer.alloc(chunks * 4);
+      const old = Buffer.alloc(chunks * (version === VERSION_PIECES ? PIECE_ENTRY_BYTES : 4));
       await mapFile.read(old, 0, old.length, HEADER_BYTES);
-      entries = Buffer.alloc(chunks * ENTRY_BYTES);
-      for (let c = 0; c < chunks; c++) {
-        const entry = old.readUInt32LE(c * 4);
-        if (entry === 0) continue;
-        entries.writeUInt32LE(entry, c * ENTRY_BYTES);
-        entries.writeUInt16LE(FULL, c * ENTRY_BYTES + 4);
-      }
+      entries = entriesFromOlder(version, old, chunks);
       await mapFile.close();
       mapFile = null;
       mapFile = await rewriteMap(paths.map, Buffer.concat([header(chunks, { size: Number(st.size), ino: st.ino, mtimeNs: st.mtimeNs }), entries]));
@@ -148,6 +149,23 @@ export async function openCowDisk(paths: { readonly map: string; readonly data: 
     await Promise.all([golden.close(), mapFile?.close(), dataFile?.close()]);
     throw error;
   }
+}
+
+/** Version 3 entries from a version 1 map (a slot holds its whole chunk) or a version 2 map (4 KiB pieces). */
+function entriesFromOlder(version: number, old: Buffer, chunks: number): Buffer {
+  const presence = new BlockPresence(chunks, CHUNK_BLOCKS);
+  const entries = Buffer.alloc(chunks * ENTRY_BYTES);
+  for (let c = 0; c < chunks; c++) {
+    const entry = version === VERSION_PIECES ? old.readUInt32LE(c * PIECE_ENTRY_BYTES) : old.readUInt32LE(c * 4);
+    if (entry === 0) continue;
+    if (version === VERSION_PIECES) {
+      const pieces = old.readUInt16LE(c * PIECE_ENTRY_BYTES + 4);
+      for (let p = 0; p < CHUNK_BLOCKS / PIECE_BLOCKS; p++) if ((pieces & (1 << p)) !== 0) presence.mark(c, p * PIECE_BLOCKS, (p + 1) * PIECE_BLOCKS - 1);
+    } else presence.mark(c, 0, CHUNK_BLOCKS - 1);
+    entries.writeUInt32LE(entry, c * ENTRY_BYTES);
+    presence.writeTo(c, entries, c * ENTRY_BYTES + BITS_AT);
+  }
+  return entries;
 }
 
 /** Replaces the map file whole: written beside it, synced, renamed over it, so a crash leaves one or the other. */
@@ -169,18 +187,18 @@ async function rewriteMap(path: string, contents: Buffer): Promise<FileHandle> {
 function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, chunks: number, goldenSize: number, entries: Buffer, buffers: BufferPool, writer: DiskWriter): CowDisk {
   /** slot + 1 per chunk (0: none), as in memory now; the map file has it as of the last flush. */
   const slots = new Uint32Array(chunks);
-  /** Per chunk, which 4 KiB pieces of its slot hold the machine's data; the others read as golden. */
-  const present = new Uint16Array(chunks);
+  /** Per chunk, which blocks its slot holds; the others read as golden. */
+  const present = new BlockPresence(chunks, CHUNK_BLOCKS);
   const used = new Set<number>();
   let highest = -1;
   for (let c = 0; c < chunks; c++) {
     const entry = entries.readUInt32LE(c * ENTRY_BYTES);
-    const bits = entries.readUInt16LE(c * ENTRY_BYTES + 4);
+    if (entry === 0) continue;
+    present.readFrom(c, entries, c * ENTRY_BYTES + BITS_AT);
     // A slot taken but holding nothing yet when the map was written: nothing to keep, and the slot is free.
-    if (entry === 0 || bits === 0) continue;
+    if (!present.any(c)) continue;
     if (entry - 1 >= chunks || used.has(entry - 1)) throw new CowDiskError('BAD_MAP', `chunk ${c} names slot ${entry - 1}, which is out of range or taken`);
     slots[c] = entry;
-    present[c] = bits;
     used.add(entry - 1);
     highest = Math.max(highest, entry - 1);
   }
@@ -192,15 +210,7 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
   /** Freed since the last flush, each with the writes that were in flight when it was freed. */
   let freedPending: { readonly slot: number; readonly writes: Promise<unknown>[] }[] = [];
   const dirty = new Set<number>();
-  /**
-   * Per chunk, the writes that fill pieces not yet in its slot, one after another: two of them filling the same
-   * piece's other blocks from the golden image would each put back golden bytes over the other's data.
-   */
-  const filling = new Map<number, Promise<void>>();
-  /**
-   * Writes in flight straight into a slot (pieces already filled), so that a slot UNMAP frees is not handed out
-   * while one may still land in it. Fills need no such list: UNMAP waits for a chunk's fills itself.
-   */
+  /** Writes in flight, so that a slot UNMAP frees is not handed out while one of them may still land in it. */
   const writing = new Set<Promise<void>>();
   let flushing: Promise<void> = Promise.resolve();
   let changed = used.size;
@@ -210,102 +220,53 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
   // Past the golden image's end (a disk made larger than it), or a data file cut short: zeros.
   const readGolden = (into: Buffer, position: number): Promise<void> => readInto(golden, into, position, goldenSize);
 
-  /** The pieces [first, last] of a chunk as a bit mask. */
-  const piecesMask = (first: number, last: number): number => ((1 << (last + 1)) - 1) & ~((1 << first) - 1);
-
-  /**
-   * Calls `fn` for each run of neighbouring pieces in [first, last] that are all present or all absent, with the
-   * run's byte range in the chunk clipped to [from, to).
-   */
-  const forEachRun = (chunk: number, from: number, to: number, fn: (isPresent: boolean, first: number, last: number, start: number, end: number) => Promise<void>): Promise<void>[] => {
-    const bits = present[chunk]!;
-    const firstPiece = Math.floor(from / PIECE_BYTES);
-    const lastPiece = Math.floor((to - 1) / PIECE_BYTES);
-    const runs: Promise<void>[] = [];
-    for (let a = firstPiece; a <= lastPiece; ) {
-      const isPresent = (bits & (1 << a)) !== 0;
-      let b = a;
-      while (b + 1 <= lastPiece && ((bits & (1 << (b + 1))) !== 0) === isPresent) b++;
-      runs.push(fn(isPresent, a, b, Math.max(from, a * PIECE_BYTES), Math.min(to, (b + 1) * PIECE_BYTES)));
-      a = b + 1;
-    }
-    return runs;
-  };
-
   const readChunkPart = async (chunk: number, offsetInChunk: number, target: Buffer): Promise<void> => {
-    const bits = present[chunk]!;
     const goldenAt = chunk * CHUNK_BYTES;
-    if (bits === 0) return readGolden(target, goldenAt + offsetInChunk);
+    const first = offsetInChunk / BLOCK_SIZE;
+    const last = first + target.length / BLOCK_SIZE - 1;
+    const state = slots[chunk] === 0 ? 'none' : present.state(chunk, first, last);
+    if (state === 'none') return readGolden(target, goldenAt + offsetInChunk);
     const slotAt = slotOffset(slots[chunk]! - 1);
-    if (bits === FULL) return readInto(dataFile, target, slotAt + offsetInChunk);
-    await Promise.all(
-      forEachRun(chunk, offsetInChunk, offsetInChunk + target.length, (isPresent, _a, _b, start, end) => {
-        const into = target.subarray(start - offsetInChunk, end - offsetInChunk);
-        return isPresent ? readInto(dataFile, into, slotAt + start) : readGolden(into, goldenAt + start);
-      }),
-    );
+    if (state === 'all') return readInto(dataFile, target, slotAt + offsetInChunk);
+    const reads: Promise<void>[] = [];
+    present.runs(chunk, first, last, (isPresent, a, b) => {
+      const into = target.subarray((a - first) * BLOCK_SIZE, (b - first + 1) * BLOCK_SIZE);
+      reads.push(isPresent ? readInto(dataFile, into, slotAt + a * BLOCK_SIZE) : readGolden(into, goldenAt + a * BLOCK_SIZE));
+    });
+    await Promise.all(reads);
   };
 
   const takeSlot = (): number => free.pop() ?? nextSlot++;
 
-  /** Writes `data` at `offsetInChunk` where some piece it touches is not in the chunk's slot yet. */
-  const fillChunkPart = async (chunk: number, offsetInChunk: number, data: Buffer): Promise<void> => {
-    if (slots[chunk] === 0) {
-      // One slot per chunk is all the data file ever needs; with none free, slots UNMAP freed become free at the
-      // next flush. (Each chunk holds at most one slot, so while this one holds none, a flush always frees one.)
-      while (free.length === 0 && nextSlot >= chunks) await flush();
-      slots[chunk] = takeSlot() + 1;
-    }
-    const slotAt = slotOffset(slots[chunk]! - 1);
-    const end = offsetInChunk + data.length;
-    let filled = 0;
-    await Promise.all(
-      forEachRun(chunk, offsetInChunk, end, async (isPresent, a, b, start, stop) => {
-        const part = data.subarray(start - offsetInChunk, stop - offsetInChunk);
-        if (isPresent) return writer.write(dataFile, part, slotAt + start);
-        const spanStart = a * PIECE_BYTES;
-        const spanEnd = (b + 1) * PIECE_BYTES;
-        filled |= piecesMask(a, b);
-        if (start === spanStart && stop === spanEnd) return writer.write(dataFile, part, slotAt + start);
-        // The blocks of the run's first and last pieces that this write does not cover come from the golden image.
-        const span = buffers.take(spanEnd - spanStart);
-        const goldenAt = chunk * CHUNK_BYTES + spanStart;
-        if (b - a <= 1) await readGolden(span, goldenAt);
-        else {
-          if (start > spanStart) await readGolden(span.subarray(0, PIECE_BYTES), goldenAt);
-          if (stop < spanEnd) await readGolden(span.subarray(span.length - PIECE_BYTES), goldenAt + span.length - PIECE_BYTES);
-        }
-        part.copy(span, start - spanStart);
-        return writer.write(dataFile, span, slotAt + spanStart).finally(() => buffers.give(span));
-      }),
-    );
-    // Only now, with the data in the file, may the map name it (and only in memory until the next flush).
-    if (filled === 0) return;
-    if (present[chunk] === 0) changed++;
-    present[chunk] = present[chunk]! | filled;
-    dirty.add(chunk);
+  /** The chunk's slot + 1, taking one if it has none. */
+  const slotFor = async (chunk: number): Promise<number> => {
+    // One slot per chunk is all the data file ever needs; with none free, slots UNMAP freed become free at the
+    // next flush. (Each chunk holds at most one slot, so while this one holds none, a flush always frees one.)
+    while (slots[chunk] === 0 && free.length === 0 && nextSlot >= chunks) await flush();
+    if (slots[chunk] === 0) slots[chunk] = takeSlot() + 1;
+    return slots[chunk]!;
+  };
+
+  const landIn = (chunk: number, entry: number, offsetInChunk: number, data: Buffer): Promise<void> => {
+    const write = writer.write(dataFile, data, slotOffset(entry - 1) + offsetInChunk).then(() => {
+      // Only now, with the data in the file, may the map name it (and only in memory until the next flush). An
+      // UNMAP while the write was in flight freed the slot: the write then counts as done before the UNMAP.
+      if (slots[chunk] !== entry) return;
+      const first = offsetInChunk / BLOCK_SIZE;
+      if (present.state(chunk, first, first + data.length / BLOCK_SIZE - 1) === 'all') return;
+      if (present.mark(chunk, first, first + data.length / BLOCK_SIZE - 1)) changed++;
+      dirty.add(chunk);
+    });
+    writing.add(write);
+    const settled = (): void => void writing.delete(write);
+    write.then(settled, settled);
+    return write;
   };
 
   const writeChunkPart = (chunk: number, offsetInChunk: number, data: Buffer): Promise<void> => {
-    const mask = piecesMask(Math.floor(offsetInChunk / PIECE_BYTES), Math.floor((offsetInChunk + data.length - 1) / PIECE_BYTES));
-    const pending = filling.get(chunk);
-    if (pending === undefined && (present[chunk]! & mask) === mask) {
-      const direct = writer.write(dataFile, data, slotOffset(slots[chunk]! - 1) + offsetInChunk);
-      writing.add(direct);
-      const settled = (): void => void writing.delete(direct);
-      direct.then(settled, settled);
-      return direct;
-    }
-    const fill = (pending ?? Promise.resolve()).then(
-      () => fillChunkPart(chunk, offsetInChunk, data),
-      () => fillChunkPart(chunk, offsetInChunk, data),
-    );
-    filling.set(chunk, fill);
-    const forget = (): void => {
-      if (filling.get(chunk) === fill) filling.delete(chunk);
-    };
-    fill.then(forget, forget);
-    return fill;
+    const entry = slots[chunk]!;
+    if (entry !== 0) return landIn(chunk, entry, offsetInChunk, data);
+    return slotFor(chunk).then((taken) => landIn(chunk, taken, offsetInChunk, data));
   };
 
   /** Calls `fn` per chunk the byte range [start, start + bytes) touches. */
@@ -331,21 +292,21 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
     }
     // The entries as they are now, before the data sync: an entry set after this point may name data the sync
     // below does not cover, so it waits (dirty again) for the next flush.
-    const changedEntries = [...dirty].sort((a, b) => a - b).map((chunk) => [chunk, slots[chunk]!, present[chunk]!] as const);
+    const changedChunks = [...dirty].sort((a, b) => a - b);
+    const snapshot = Buffer.alloc(changedChunks.length * ENTRY_BYTES);
+    changedChunks.forEach((chunk, i) => {
+      snapshot.writeUInt32LE(slots[chunk]!, i * ENTRY_BYTES);
+      present.writeTo(chunk, snapshot, i * ENTRY_BYTES + BITS_AT);
+    });
     dirty.clear();
     const freed = freedPending;
     freedPending = [];
     await dataFile.datasync();
     // Runs of neighbouring entries go out as one write each.
-    for (let i = 0; i < changedEntries.length; ) {
+    for (let i = 0; i < changedChunks.length; ) {
       let j = i;
-      while (j + 1 < changedEntries.length && changedEntries[j + 1]![0] === changedEntries[j]![0] + 1) j++;
-      const run = Buffer.alloc((j - i + 1) * ENTRY_BYTES);
-      for (let k = i; k <= j; k++) {
-        run.writeUInt32LE(changedEntries[k]![1], (k - i) * ENTRY_BYTES);
-        run.writeUInt16LE(changedEntries[k]![2], (k - i) * ENTRY_BYTES + 4);
-      }
-      await writeAt(mapFile, run, HEADER_BYTES + changedEntries[i]![0] * ENTRY_BYTES);
+      while (j + 1 < changedChunks.length && changedChunks[j + 1] === changedChunks[j]! + 1) j++;
+      await writeAt(mapFile, snapshot.subarray(i * ENTRY_BYTES, (j + 1) * ENTRY_BYTES), HEADER_BYTES + changedChunks[i]! * ENTRY_BYTES);
       i = j + 1;
     }
     await mapFile.datasync();
@@ -385,12 +346,11 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
       const start = Number(lba) * BLOCK_SIZE;
       const end = start + count * BLOCK_SIZE;
       for (let chunk = Math.ceil(start / CHUNK_BYTES); (chunk + 1) * CHUNK_BYTES <= end; chunk++) {
-        while (filling.has(chunk)) await filling.get(chunk)!.catch(() => {});
         const entry = slots[chunk]!;
         if (entry === 0) continue;
-        if (present[chunk] !== 0) changed--;
+        if (present.any(chunk)) changed--;
         slots[chunk] = 0;
-        present[chunk] = 0;
+        present.clear(chunk);
         dirty.add(chunk);
         freedPending.push({ slot: entry - 1, writes: [...writing] });
       }

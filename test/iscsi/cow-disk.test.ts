@@ -10,9 +10,11 @@ import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BufferPool } from '../../src/net/buffer-pool.js';
 import { createDiskWriter, type DiskWriter } from '../../src/iscsi/disk-io.js';
-import { CHUNK_BYTES, CowDiskError, createCowDisk, goldenIdentity, openCowDisk, PIECE_BYTES } from '../../src/iscsi/cow-disk.js';
+import { CHUNK_BYTES, CowDiskError, createCowDisk, goldenIdentity, openCowDisk } from '../../src/iscsi/cow-disk.js';
 
 const BLOCK = 512;
+/** A page, and what a version 2 map filled by. */
+const PAGE = 4096;
 const GOLDEN_BYTES = 8 * CHUNK_BYTES + 3 * BLOCK; // not a whole number of chunks: the tail reads as zeros
 
 /** Deterministic golden contents: block n is filled with a pattern naming n. */
@@ -70,10 +72,10 @@ test('writes copy up only the chunks they touch; the golden image stays byte-ide
   blocksOf('B', 2).copy(expected, 4 * CHUNK_BYTES - BLOCK);
   assert.ok((await disk.read(0n, Number(disk.blocks))).equals(expected));
   assert.equal(sha(await readFile(goldenPath)), before);
-  // Three slots taken, each holding only the 4 KiB pieces written (three in all), not whole 64 KiB chunks.
+  // Three slots taken, each holding only the blocks written (three pages of the file in all), not whole 64 KiB chunks.
   const data = await stat(paths.data);
   assert.ok(data.size > 2 * CHUNK_BYTES && data.size <= 3 * CHUNK_BYTES, `data file of ${data.size} bytes`);
-  assert.ok(data.blocks * 512 < CHUNK_BYTES, `${data.blocks * 512} bytes stored for 3 pieces`);
+  assert.ok(data.blocks * 512 < CHUNK_BYTES, `${data.blocks * 512} bytes stored for 4 blocks`);
 });
 
 test('flushed writes survive a reopen; writes never flushed fall back to the golden image, whole and consistent', async (t) => {
@@ -130,26 +132,35 @@ test('concurrent writes into one chunk not yet copied both land (the copy-up is 
   for (let i = 0; i < 16; i++) assert.ok((await disk.read(BigInt(2 * (CHUNK_BYTES / BLOCK) + i * 8), 1)).equals(blocksOf(`c${i}`, 1)), `write ${i}`);
 });
 
-test('a small write into a chunk not yet written keeps the rest of its pieces golden and stores only those pieces', async (t) => {
+test('a write into a chunk not yet written stores only its own blocks: nothing is copied from the golden image', async (t) => {
   const { golden, paths, openDisk } = await setup(t);
   const disk = await openDisk();
-  // 4 KiB not aligned to a piece: the tails of pieces 2 and 3 of chunk 5 come from the golden image.
-  const at = 5 * CHUNK_BYTES + 2 * PIECE_BYTES + 3 * BLOCK;
+  // 4 KiB not aligned to a page: blocks 19..26 of chunk 5, halves of two pages.
+  const at = 5 * CHUNK_BYTES + 2 * PAGE + 3 * BLOCK;
   await disk.write(BigInt(at / BLOCK), blocksOf('s', 8), false);
-  const chunk = await disk.read(BigInt((5 * CHUNK_BYTES) / BLOCK), CHUNK_BYTES / BLOCK);
   const expected = Buffer.from(golden.subarray(5 * CHUNK_BYTES, 6 * CHUNK_BYTES));
   blocksOf('s', 8).copy(expected, at - 5 * CHUNK_BYTES);
-  assert.ok(chunk.equals(expected));
-  assert.equal((await stat(paths.data)).blocks * 512, 2 * PIECE_BYTES, 'two pieces stored');
-  // After a flush and reopen the pieces are still there and the rest still golden.
+  assert.ok((await disk.read(BigInt((5 * CHUNK_BYTES) / BLOCK), CHUNK_BYTES / BLOCK)).equals(expected), 'the chunk: golden around the write');
+  // The slot (the data file's first) holds the 8 blocks and zeros around them, where a copy-up would have put golden bytes.
+  const slot = await readFile(paths.data);
+  const written = at - 5 * CHUNK_BYTES;
+  assert.ok(slot.subarray(written, written + 8 * BLOCK).equals(blocksOf('s', 8)));
+  assert.ok(slot.subarray(0, written).every((b) => b === 0), 'nothing golden before the write');
+  assert.ok(slot.subarray(written + 8 * BLOCK).every((b) => b === 0), 'nothing golden after it');
+  // The map names exactly those blocks once flushed: entry 5 is slot 0 with bits 19..26 set.
   await disk.flush();
+  const map = await readFile(paths.map);
+  assert.equal(map.readUInt32LE(8), 3, 'map version 3');
+  const entry = map.subarray(64 + 5 * 24, 64 + 6 * 24);
+  assert.equal(entry.toString('hex'), '01000000' + '00000000' + (0x07f80000).toString(16).padStart(8, '0').match(/../g)!.reverse().join('') + '00000000'.repeat(3));
+  // After a reopen the blocks are still there and the rest still golden.
   const reopened = await openDisk();
-  assert.ok((await reopened.read(BigInt((5 * CHUNK_BYTES) / BLOCK), CHUNK_BYTES / BLOCK)).equals(expected));
+  assert.ok((await reopened.read(BigInt((5 * CHUNK_BYTES) / BLOCK), CHUNK_BYTES / BLOCK)).equals(expected), 'the same after a reopen');
 });
 
-test('fills on a slow disk: a piece buffer is used again only after its write is done', async (t) => {
+test('writes on a slow disk: reads meanwhile see golden or the new data, and every write lands', async (t) => {
   const { golden, paths, goldenPath } = await setup(t);
-  // Each write waits a timer turn before it starts, so fills taken after it would find its buffer if given back early.
+  // Each write waits 50 ms before it starts, so that reads and further writes into the same chunks run meanwhile.
   const real = createDiskWriter(false);
   const slow: DiskWriter = {
     write: (fh, data, position) => sleep(50).then(() => real.write(fh, data, position)),
@@ -157,19 +168,52 @@ test('fills on a slow disk: a piece buffer is used again only after its write is
   };
   const disk = await openCowDisk(paths, goldenPath, { buffers: new BufferPool(16 * 1024 * 1024), writer: slow });
   t.after(() => disk.close());
-  // 4 KiB at 1 KiB into a piece of each of 8 chunks: each fill writes two pieces, golden around the data. The
-  // second four start once the first four have their buffers filled and their writes waiting.
+  // First one block at the start of each of 8 chunks, so each has its slot; then, all at once, 4 KiB at 1 KiB
+  // into a page of each chunk and another block at each chunk's start.
   const expected = Buffer.concat([golden, Buffer.alloc(Number(disk.blocks) * BLOCK - GOLDEN_BYTES)]);
+  await Promise.all(Array.from({ length: 8 }, (_, c) => disk.write(BigInt((c * CHUNK_BYTES) / BLOCK), blocksOf(`first${c}`, 1), false)));
   const writes: Promise<void>[] = [];
   for (let c = 0; c < 8; c++) {
-    if (c === 4) await sleep(5);
-    const at = c * CHUNK_BYTES + 3 * PIECE_BYTES + 2 * BLOCK;
+    const at = c * CHUNK_BYTES + 3 * PAGE + 2 * BLOCK;
     const data = blocksOf(`f${c}`, 8);
     data.copy(expected, at);
     writes.push(disk.write(BigInt(at / BLOCK), data, false));
+    const head = blocksOf(`h${c}`, 1);
+    head.copy(expected, c * CHUNK_BYTES);
+    writes.push(disk.write(BigInt((c * CHUNK_BYTES) / BLOCK), head, false));
   }
+  const during = await disk.read(BigInt((3 * CHUNK_BYTES + 3 * PAGE + 2 * BLOCK) / BLOCK), 8);
+  const goldenThere = golden.subarray(3 * CHUNK_BYTES + 3 * PAGE + 2 * BLOCK, 3 * CHUNK_BYTES + 3 * PAGE + 10 * BLOCK);
+  assert.ok(during.equals(goldenThere) || during.equals(blocksOf('f3', 8)), 'a read while the write is in flight: golden or the new data');
   await Promise.all(writes);
-  assert.ok((await disk.read(0n, (8 * CHUNK_BYTES) / BLOCK)).equals(expected.subarray(0, 8 * CHUNK_BYTES)));
+  assert.equal(disk.changedChunks, 8);
+  assert.ok((await disk.read(0n, (8 * CHUNK_BYTES) / BLOCK)).equals(expected.subarray(0, 8 * CHUNK_BYTES)), 'every write landed');
+});
+
+test('a write still in flight when UNMAP frees its chunk is not named by the chunk\'s next slot', async (t) => {
+  const { golden, paths, goldenPath } = await setup(t);
+  const real = createDiskWriter(false);
+  let delay = 0;
+  const slow: DiskWriter = {
+    write: (fh, data, position) => sleep(delay).then(() => real.write(fh, data, position)),
+    close: () => real.close(),
+  };
+  const disk = await openCowDisk(paths, goldenPath, { buffers: new BufferPool(16 * 1024 * 1024), writer: slow });
+  t.after(() => disk.close());
+  const chunk = 2 * (CHUNK_BYTES / BLOCK);
+  await disk.write(BigInt(chunk), blocksOf('old', 1), false);
+  // A slow write into the chunk's slot; UNMAP frees the chunk meanwhile, and a quick write takes a new slot for it.
+  delay = 100;
+  const inFlight = disk.write(BigInt(chunk + 9), blocksOf('late', 1), false);
+  await disk.unmap(BigInt(chunk), CHUNK_BYTES / BLOCK);
+  delay = 0;
+  await disk.write(BigInt(chunk + 20), blocksOf('new', 1), false);
+  await inFlight;
+  // The late write counts as done before the UNMAP: its block reads as golden again, not as the new slot's hole.
+  const at = 2 * CHUNK_BYTES + 9 * BLOCK;
+  assert.ok((await disk.read(BigInt(chunk + 9), 1)).equals(golden.subarray(at, at + BLOCK)), 'the late write\'s block reads as golden');
+  assert.ok((await disk.read(BigInt(chunk + 20), 1)).equals(blocksOf('new', 1)), 'the write after the UNMAP reads back');
+  assert.equal(disk.changedChunks, 1);
 });
 
 /** A seeded generator (xorshift32), so that a failing sequence can be replayed. */
@@ -231,22 +275,27 @@ test('random writes, UNMAPs, flushes and reopens read back exactly as a plain bu
   assert.equal(sha(await readFile(goldenPath)), before);
 });
 
-test('a version 1 map (whole chunks, u32 entries) is read and rewritten as version 2', async (t) => {
-  const { golden, goldenPath, paths, openDisk } = await setup(t);
+/** A map file header as any version writes it, over the golden image at `goldenPath`, for 9 chunks. */
+async function oldHeader(goldenPath: string, version: number): Promise<Buffer> {
   const identity = await goldenIdentity(goldenPath);
-  // What version 1 wrote: chunk 2 in slot 0 (all 'v'), chunk 7 in slot 1 (all 'w').
   const head = Buffer.alloc(64);
   head.write('BRMBLCOW', 0, 'latin1');
-  head.writeUInt32LE(1, 8);
+  head.writeUInt32LE(version, 8);
   head.writeUInt32LE(CHUNK_BYTES, 12);
   head.writeUInt32LE(9, 16);
   head.writeBigUInt64LE(BigInt(identity.size), 24);
   head.writeBigUInt64LE(identity.ino, 32);
   head.writeBigUInt64LE(identity.mtimeNs, 40);
+  return head;
+}
+
+test('a version 1 map (whole chunks, u32 entries) is read and rewritten as version 3', async (t) => {
+  const { golden, goldenPath, paths, openDisk } = await setup(t);
+  // What version 1 wrote: chunk 2 in slot 0 (all 'v'), chunk 7 in slot 1 (all 'w').
   const entries = Buffer.alloc(9 * 4);
   entries.writeUInt32LE(1, 2 * 4);
   entries.writeUInt32LE(2, 7 * 4);
-  await writeFile(paths.map, Buffer.concat([head, entries]));
+  await writeFile(paths.map, Buffer.concat([await oldHeader(goldenPath, 1), entries]));
   await writeFile(paths.data, Buffer.concat([Buffer.alloc(CHUNK_BYTES, 'v'), Buffer.alloc(CHUNK_BYTES, 'w')]));
   const disk = await openDisk();
   const expected = Buffer.concat([golden, Buffer.alloc(9 * CHUNK_BYTES - GOLDEN_BYTES)]);
@@ -255,12 +304,40 @@ test('a version 1 map (whole chunks, u32 entries) is read and rewritten as versi
   assert.ok((await disk.read(0n, Number(disk.blocks))).equals(expected));
   assert.equal(disk.changedChunks, 2);
   const map = await readFile(paths.map);
-  assert.equal(map.readUInt32LE(8), 2, 'rewritten as version 2');
-  assert.equal(map.length, 64 + 9 * 8);
-  // It keeps working as a version 2 disk: a write, a flush, a reopen.
+  assert.equal(map.readUInt32LE(8), 3, 'rewritten as version 3');
+  assert.equal(map.length, 64 + 9 * 24);
+  assert.equal(map.subarray(64 + 2 * 24, 64 + 3 * 24).toString('hex'), '01000000' + '00000000' + 'ff'.repeat(16));
+  // It keeps working as a version 3 disk: a write, a flush, a reopen.
   await disk.write(BigInt((2 * CHUNK_BYTES) / BLOCK), blocksOf('n', 1), true);
   blocksOf('n', 1).copy(expected, 2 * CHUNK_BYTES);
   assert.ok((await (await openDisk()).read(0n, Number(disk.blocks))).equals(expected));
+});
+
+test('a version 2 map (4 KiB pieces) is read and rewritten as version 3, each piece as its 8 blocks', async (t) => {
+  const { golden, goldenPath, paths, openDisk } = await setup(t);
+  // What version 2 wrote: chunk 4 in slot 0 holding pieces 0 and 15; chunk 6 in slot 1 holding piece 3 only.
+  const entries = Buffer.alloc(9 * 8);
+  entries.writeUInt32LE(1, 4 * 8);
+  entries.writeUInt16LE(0x8001, 4 * 8 + 4);
+  entries.writeUInt32LE(2, 6 * 8);
+  entries.writeUInt16LE(0x0008, 6 * 8 + 4);
+  await writeFile(paths.map, Buffer.concat([await oldHeader(goldenPath, 2), entries]));
+  await writeFile(paths.data, Buffer.concat([Buffer.alloc(CHUNK_BYTES, 'p'), Buffer.alloc(CHUNK_BYTES, 'q')]));
+  const disk = await openDisk();
+  const expected = Buffer.concat([golden, Buffer.alloc(9 * CHUNK_BYTES - GOLDEN_BYTES)]);
+  expected.fill('p', 4 * CHUNK_BYTES, 4 * CHUNK_BYTES + PAGE);
+  expected.fill('p', 5 * CHUNK_BYTES - PAGE, 5 * CHUNK_BYTES);
+  expected.fill('q', 6 * CHUNK_BYTES + 3 * PAGE, 6 * CHUNK_BYTES + 4 * PAGE);
+  assert.ok((await disk.read(0n, Number(disk.blocks))).equals(expected), 'pieces read back as their blocks');
+  assert.equal(disk.changedChunks, 2);
+  const map = await readFile(paths.map);
+  assert.equal(map.readUInt32LE(8), 3, 'rewritten as version 3');
+  assert.equal(map.subarray(64 + 4 * 24, 64 + 5 * 24).toString('hex'), '01000000' + '00000000' + 'ff00000000000000000000000000' + '00ff');
+  assert.equal(map.subarray(64 + 6 * 24, 64 + 7 * 24).toString('hex'), '02000000' + '00000000' + '000000ff' + '00'.repeat(12));
+  // A block written next to piece 3 of chunk 6 joins it; after a flush and reopen all of it reads back.
+  await disk.write(BigInt((6 * CHUNK_BYTES + 4 * PAGE) / BLOCK), blocksOf('n', 1), true);
+  blocksOf('n', 1).copy(expected, 6 * CHUNK_BYTES + 4 * PAGE);
+  assert.ok((await (await openDisk()).read(0n, Number(disk.blocks))).equals(expected), 'the same after a write, a flush and a reopen');
 });
 
 test('a golden image changed after the disk was made is refused, as is a damaged map', async (t) => {
