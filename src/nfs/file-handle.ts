@@ -10,6 +10,7 @@
 // then hold 53 entries instead of 50, and a directory of 100 files and '.' and '..' lists in two calls, not three.
 // Version 1 handles that clients still hold keep working.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { KeptBytes } from '../net/kept-bytes.js';
 
 export const HANDLE_VERSION = 2;
 /** version (1) + export id (4) + generation (4) + file id (8) + signature (11) = 28 bytes, under the limit of 64. */
@@ -43,12 +44,15 @@ export function handleSigner(secret: Uint8Array): HandleSigner {
   // Handles already checked, by their exact bytes: a client names the same few handles call after call, and an
   // HMAC each time was a tenth of a 1 MiB READ's time in the server. Only handles that passed go in.
   const verified = new Map<string, HandleDecode>();
+  // Handles are kept (served-export.ts keeps one per file id), so they are cut from slabs of kept bytes.
+  const kept = new KeptBytes();
   return {
     encode(handle) {
       if (!Number.isInteger(handle.exportId) || handle.exportId < 0 || handle.exportId > 0xffffffff) throw new RangeError('exportId out of range');
       if (!Number.isInteger(handle.generation) || handle.generation < 0 || handle.generation > 0xffffffff) throw new RangeError('generation out of range');
       if (handle.fileId < 0n || handle.fileId > 0xffffffffffffffffn) throw new RangeError('fileId out of range');
-      const out = Buffer.alloc(HANDLE_BYTES);
+      // Every byte is written below: version, ids and signature fill all HANDLE_BYTES.
+      const out = kept.take(HANDLE_BYTES);
       out.writeUInt8(HANDLE_VERSION, 0);
       out.writeUInt32BE(handle.exportId, 1);
       out.writeUInt32BE(handle.generation, 5);

@@ -10,6 +10,7 @@
 import { XdrDecodeError } from '../rpc/xdr-error.js';
 import { padded } from '../rpc/xdr-reader.js';
 import type { XdrReader } from '../rpc/xdr-reader.js';
+import { KeptBytes } from '../net/kept-bytes.js';
 import { XdrWriter } from '../rpc/xdr-writer.js';
 
 export const NFS3_FHSIZE = 64;
@@ -170,15 +171,17 @@ export function readFattr3(r: XdrReader): Fattr3 {
 }
 
 // Encoded once per object: a server hands out the same Fattr3 while a file's attributes hold (fattr.ts), and a
-// listing writes it again and again. Fattr3 is read-only, so the bytes cannot go out of date.
+// listing writes it again and again. Fattr3 is read-only, so the bytes cannot go out of date. They live as long
+// as the attributes they were made from, so they are cut from slabs of kept bytes.
 const fattr3Bytes = new WeakMap<Fattr3, Buffer>();
+const keptFattr3 = new KeptBytes();
 
 export function writeFattr3(w: XdrWriter, a: Fattr3): void {
   let bytes = fattr3Bytes.get(a);
   if (bytes === undefined) {
     const x = new XdrWriter(FATTR3_SIZE);
     encodeFattr3(x, a);
-    bytes = x.toOwnBuffer();
+    bytes = keptFattr3.copyOf(x.toBuffer());
     fattr3Bytes.set(a, bytes);
   }
   w.raw(bytes);

@@ -217,17 +217,6 @@ export class XdrWriter {
     return out;
   }
 
-  /**
-   * What was written, copied into memory of its own: for bytes kept long. A small Buffer is a view of one of
-   * Node's shared 8 KiB slabs, and keeping the view keeps the whole slab.
-   */
-  toOwnBuffer(): Buffer {
-    const out = Buffer.allocUnsafeSlow(this.length);
-    let at = 0;
-    for (const chunk of this.chunks()) at += chunk.copy(out, at);
-    return out;
-  }
-
   /** What was written as one Buffer: a view when it is all in one piece, else one copy. */
   toBuffer(): Buffer {
     const chunks = this.chunks();
