@@ -1,5 +1,5 @@
 // A server's resident memory at rest and under a load of clients (proc(5): VmRSS sampled while they run, VmHWM
-// after), for the memory rows of the TFTP and NFS areas.
+// after; RssAnon, its own part, the same way), for the memory rows of the TFTP and NFS areas.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchError } from './bench-error.js';
 import { readMemory } from './proc-status.js';
@@ -8,6 +8,9 @@ import type { ServerProcess } from './server-process.js';
 export interface MemoryRun {
   readonly idleMiB: number;
   readonly peakMiB: number;
+  /** RssAnon at rest and its highest sample: VmRSS less mapped files (the program's code, shared libraries). */
+  readonly idleAnonMiB: number;
+  readonly peakAnonMiB: number;
   readonly seconds: number;
 }
 
@@ -23,16 +26,23 @@ export interface MemoryLoad {
   readonly what: string;
 }
 
+/** A run that could not be made: every figure NaN, so the table shows it as missing. */
+export const NO_MEMORY_RUN: MemoryRun = Object.freeze({ idleMiB: Number.NaN, peakMiB: Number.NaN, idleAnonMiB: Number.NaN, peakAnonMiB: Number.NaN, seconds: Number.NaN });
+
 export async function memoryUnderLoad(load: MemoryLoad): Promise<MemoryRun> {
   const { server } = load;
   await sleep(load.settleMs);
   const idle = await mustRead(server);
   let peakKiB = idle.rssKiB;
+  let peakAnonKiB = idle.anonKiB;
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
       const now = await readMemory(server.pid);
-      if (now !== null) peakKiB = Math.max(peakKiB, now.rssKiB);
+      if (now !== null) {
+        peakKiB = Math.max(peakKiB, now.rssKiB);
+        peakAnonKiB = Math.max(peakAnonKiB, now.anonKiB);
+      }
       await sleep(load.sampleMs);
     }
   })();
@@ -47,7 +57,13 @@ export async function memoryUnderLoad(load: MemoryLoad): Promise<MemoryRun> {
     const first = (failed[0] as PromiseRejectedResult).reason as Error;
     throw new BenchError('TRANSFER_FAILED', `${failed.length} of ${results.length} ${load.what} failed, e.g. ${first.message}`);
   }
-  return { idleMiB: idle.rssKiB / 1024, peakMiB: Math.max(peakKiB, after.hwmKiB) / 1024, seconds };
+  return {
+    idleMiB: idle.rssKiB / 1024,
+    peakMiB: Math.max(peakKiB, after.hwmKiB) / 1024,
+    idleAnonMiB: idle.anonKiB / 1024,
+    peakAnonMiB: Math.max(peakAnonKiB, after.anonKiB) / 1024,
+    seconds,
+  };
 }
 
 async function mustRead(server: ServerProcess) {

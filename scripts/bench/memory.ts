@@ -7,7 +7,7 @@ import type { Area, AreaContext } from './area.js';
 import { atftpGet } from './atftp-client.js';
 import { startBramble } from './bramble.js';
 import { freePort } from './free-port.js';
-import { memoryUnderLoad, type MemoryRun } from './memory-under-load.js';
+import { memoryUnderLoad, NO_MEMORY_RUN, type MemoryRun } from './memory-under-load.js';
 import { formatNumber, formatRatio, formatRuns, markdownTable } from './report.js';
 import type { ServerProcess } from './server-process.js';
 import { median, ratio } from './stats.js';
@@ -67,7 +67,7 @@ export const memoryArea: Area = {
     for (let rep = 1; rep <= ctx.reps; rep += 1) {
       for (const who of ['bramble', 'atftpd'] as const) {
         if (who === 'bramble' && !ctx.withBramble) {
-          runs.bramble.push({ idleMiB: Number.NaN, peakMiB: Number.NaN, seconds: Number.NaN });
+          runs.bramble.push(NO_MEMORY_RUN);
           continue;
         }
         try {
@@ -76,7 +76,7 @@ export const memoryArea: Area = {
           ctx.progress(`  rep ${rep} ${who}: idle ${run.idleMiB.toFixed(1)} MiB, peak ${run.peakMiB.toFixed(1)} MiB, ${CLIENTS} transfers in ${run.seconds.toFixed(1)} s`);
         } catch (error) {
           ctx.progress(`  rep ${rep} ${who} failed: ${error instanceof Error ? error.message : String(error)}`);
-          runs[who].push({ idleMiB: Number.NaN, peakMiB: Number.NaN, seconds: Number.NaN });
+          runs[who].push(NO_MEMORY_RUN);
         }
       }
     }
@@ -91,13 +91,15 @@ export const memoryArea: Area = {
     const result = `Bramble resident ${formatNumber(idle, 1)} MiB idle, peak ${formatNumber(peak, 1)} MiB while serving ${CLIENTS} TFTP transfers at once (atftpd: ${formatNumber(median(runs.atftpd.map((r) => r.idleMiB)), 1)} / ${formatNumber(median(runs.atftpd.map((r) => r.peakMiB)), 1)} MiB).`;
     const markdown = [
       sectionHead({ title: 'Memory', area: 'memory', result, machine: ctx.machine, reps: ctx.reps, versions }),
-      `- Setup: a fresh server per run on loopback; idle = VmRSS ${SETTLE_MS / 1000} s after start; peak = the highest of VmRSS sampled every ${SAMPLE_MS} ms and VmHWM, while ${CLIENTS} \`atftp\` clients (blksize ${BLKSIZE}, windowsize ${WINDOWSIZE}, EDK2's defaults) download a ${FILE_BYTES / MiB} MiB file at the same time. atftpd (one process, a thread per transfer) goes through the same steps for scale; lower is better for memory, so here a ratio below 1.00x favours Bramble.`,
+      `- Setup: a fresh server per run on loopback; idle = VmRSS ${SETTLE_MS / 1000} s after start; peak = the highest of VmRSS sampled every ${SAMPLE_MS} ms and VmHWM; the RssAnon rows are the part of VmRSS that is the process's own (VmRSS also counts the pages of its program and libraries mapped from disk, which processes share and the kernel can drop: Node's executable is about 45 MiB of Bramble's idle VmRSS), while ${CLIENTS} \`atftp\` clients (blksize ${BLKSIZE}, windowsize ${WINDOWSIZE}, EDK2's defaults) download a ${FILE_BYTES / MiB} MiB file at the same time. atftpd (one process, a thread per transfer) goes through the same steps for scale; lower is better for memory, so here a ratio below 1.00x favours Bramble.`,
       '',
       markdownTable(
         ['figure', 'Bramble', 'atftpd', 'ratio'],
         [
           row('idle VmRSS, MiB', (r) => r.idleMiB, 1),
           row(`peak resident during ${CLIENTS} transfers, MiB`, (r) => r.peakMiB, 1),
+          row('idle RssAnon, MiB', (r) => r.idleAnonMiB, 1),
+          row(`peak RssAnon during ${CLIENTS} transfers, MiB`, (r) => r.peakAnonMiB, 1),
           row(`time for all ${CLIENTS} transfers, s`, (r) => r.seconds, 1),
         ],
       ),

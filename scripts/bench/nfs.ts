@@ -12,7 +12,7 @@ import { prepareBrambleNfs } from './nfs-bramble.js';
 import { nfsCopy, nfsListRecursive, nfsUrl } from './nfs-client.js';
 import type { Exec, NfsExport } from './nfs-client.js';
 import { MOUNT_PORT, NFS_PORT, prepareGanesha } from './nfs-ganesha.js';
-import { memoryUnderLoad, type MemoryRun } from './memory-under-load.js';
+import { memoryUnderLoad, NO_MEMORY_RUN, type MemoryRun } from './memory-under-load.js';
 import { withCpu } from './process-cpu.js';
 import { formatNumber, formatRatio, formatRuns, markdownTable } from './report.js';
 import type { ServerProcess } from './server-process.js';
@@ -57,7 +57,6 @@ export interface NfsSide {
 }
 
 
-const FAILED_MEMORY: MemoryRun = { idleMiB: Number.NaN, peakMiB: Number.NaN, seconds: Number.NaN };
 
 export const nfsArea: Area = {
   name: 'nfs',
@@ -246,7 +245,7 @@ async function measureMemory(ctx: AreaContext, sides: Partial<Record<Contender, 
     for (const who of CONTENDERS) {
       const side = sides[who];
       if (side === undefined) {
-        runs[who].push(FAILED_MEMORY);
+        runs[who].push(NO_MEMORY_RUN);
         continue;
       }
       try {
@@ -255,7 +254,7 @@ async function measureMemory(ctx: AreaContext, sides: Partial<Record<Contender, 
         ctx.progress(`  rep ${rep} ${who}: idle ${run.idleMiB.toFixed(1)} MiB, peak ${run.peakMiB.toFixed(1)} MiB, ${CLIENTS} reads in ${run.seconds.toFixed(2)} s`);
       } catch (error) {
         ctx.progress(`  rep ${rep} ${who} failed: ${error instanceof Error ? error.message : String(error)}`);
-        runs[who].push(FAILED_MEMORY);
+        runs[who].push(NO_MEMORY_RUN);
       }
     }
   }
@@ -342,13 +341,15 @@ function renderSection(ctx: AreaContext, versions: readonly string[], throughput
     '',
     `### Resident memory, ${CLIENTS} clients at once (Bramble / ganesha: below 1.00x = Bramble lighter or quicker)`,
     '',
-    `A fresh server per run; idle = VmRSS ${SETTLE_MS / 1000} s after it served its first export; peak = the highest of VmRSS sampled every ${SAMPLE_MS} ms and VmHWM, while ${CLIENTS} \`nfs-cp\` clients read the ${FILE_BYTES / MiB} MiB golden file at the same time (one export, ${CLIENTS} mounts).`,
+    `A fresh server per run; idle = VmRSS ${SETTLE_MS / 1000} s after it served its first export; peak = the highest of VmRSS sampled every ${SAMPLE_MS} ms and VmHWM, while ${CLIENTS} \`nfs-cp\` clients read the ${FILE_BYTES / MiB} MiB golden file at the same time (one export, ${CLIENTS} mounts). The RssAnon rows are the part of VmRSS that is the process's own: VmRSS also counts the pages of its program and libraries mapped from disk, which processes share and the kernel can drop (Node's executable is about 45 MiB of Bramble's idle VmRSS).`,
     '',
     markdownTable(
       ['figure', 'Bramble', 'ganesha', 'ratio'],
       [
         memoryRow('idle VmRSS, MiB', (r) => r.idleMiB, 1),
         memoryRow(`peak resident during ${CLIENTS} reads, MiB`, (r) => r.peakMiB, 1),
+        memoryRow('idle RssAnon, MiB', (r) => r.idleAnonMiB, 1),
+        memoryRow(`peak RssAnon during ${CLIENTS} reads, MiB`, (r) => r.peakAnonMiB, 1),
         memoryRow(`time for all ${CLIENTS} reads, s`, (r) => r.seconds, 2),
       ],
     ),

@@ -1,9 +1,12 @@
-// Resident memory of a running process from /proc/PID/status (proc(5)): VmRSS now, VmHWM its peak so far.
+// Resident memory of a running process from /proc/PID/status (proc(5)): VmRSS now, VmHWM its peak so far, and
+// RssAnon, the part of VmRSS that is the process's own (heap, stacks): the rest maps files, such as the program's
+// executable, which other processes share and the kernel can drop and read again.
 import { readFile } from 'node:fs/promises';
 
 export interface MemoryStatus {
   readonly rssKiB: number;
   readonly hwmKiB: number;
+  readonly anonKiB: number;
 }
 
 export function parseProcStatus(text: string): MemoryStatus | null {
@@ -13,7 +16,8 @@ export function parseProcStatus(text: string): MemoryStatus | null {
   };
   const rss = field('VmRSS');
   const hwm = field('VmHWM');
-  return rss === null || hwm === null ? null : { rssKiB: rss, hwmKiB: hwm };
+  const anon = field('RssAnon');
+  return rss === null || hwm === null || anon === null ? null : { rssKiB: rss, hwmKiB: hwm, anonKiB: anon };
 }
 
 /** null once the process is gone (or is a zombie, which has no Vm lines). */
