@@ -9,6 +9,11 @@ export function wordMask(lo: number, hi: number): number {
   return ((ALL >>> (31 - hi)) & (ALL << lo)) >>> 0;
 }
 
+/** The bits of word w (blocks 32w..32w+31) that lie in blocks [first, last]. */
+function maskIn(w: number, first: number, last: number): number {
+  return wordMask(w === first >>> 5 ? first & 31 : 0, w === last >>> 5 ? last & 31 : 31);
+}
+
 export class BlockPresence {
   /** Words per chunk. */
   readonly words: number;
@@ -35,10 +40,12 @@ export class BlockPresence {
   state(chunk: number, first: number, last: number): 'all' | 'none' | 'mixed' {
     let seen = 0;
     let missing = 0;
-    this.eachWord(chunk, first, last, (word, mask) => {
+    for (let w = first >>> 5; w <= last >>> 5; w++) {
+      const mask = maskIn(w, first, last);
+      const word = this.bits[chunk * this.words + w]!;
       seen |= word & mask;
       missing |= ~word & mask;
-    });
+    }
     if (missing === 0) return 'all';
     return seen === 0 ? 'none' : 'mixed';
   }
@@ -46,11 +53,9 @@ export class BlockPresence {
   /** Marks blocks [first, last] present; true when the chunk held none before. */
   mark(chunk: number, first: number, last: number): boolean {
     const wasEmpty = !this.any(chunk);
-    const at = chunk * this.words;
     for (let w = first >>> 5; w <= last >>> 5; w++) {
-      const lo = w === first >>> 5 ? first & 31 : 0;
-      const hi = w === last >>> 5 ? last & 31 : 31;
-      this.bits[at + w] = (this.bits[at + w]! | wordMask(lo, hi)) >>> 0;
+      const at = chunk * this.words + w;
+      this.bits[at] = (this.bits[at]! | maskIn(w, first, last)) >>> 0;
     }
     return wasEmpty;
   }
@@ -82,14 +87,5 @@ export class BlockPresence {
   /** Reads the chunk's words from `from` at `at` (the map file's layout). */
   readFrom(chunk: number, from: Buffer, at: number): void {
     for (let w = 0; w < this.words; w++) this.bits[chunk * this.words + w] = from.readUInt32LE(at + 4 * w);
-  }
-
-  private eachWord(chunk: number, first: number, last: number, fn: (word: number, mask: number) => void): void {
-    const at = chunk * this.words;
-    for (let w = first >>> 5; w <= last >>> 5; w++) {
-      const lo = w === first >>> 5 ? first & 31 : 0;
-      const hi = w === last >>> 5 ? last & 31 : 31;
-      fn(this.bits[at + w]!, wordMask(lo, hi));
-    }
   }
 }

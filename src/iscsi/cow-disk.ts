@@ -253,8 +253,9 @@ function cowDisk(golden: FileHandle, mapFile: FileHandle, dataFile: FileHandle, 
       // UNMAP while the write was in flight freed the slot: the write then counts as done before the UNMAP.
       if (slots[chunk] !== entry) return;
       const first = offsetInChunk / BLOCK_SIZE;
-      if (present.state(chunk, first, first + data.length / BLOCK_SIZE - 1) === 'all') return;
-      if (present.mark(chunk, first, first + data.length / BLOCK_SIZE - 1)) changed++;
+      const last = first + data.length / BLOCK_SIZE - 1;
+      if (present.state(chunk, first, last) === 'all') return;
+      if (present.mark(chunk, first, last)) changed++;
       dirty.add(chunk);
     });
     writing.add(write);
