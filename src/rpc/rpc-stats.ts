@@ -22,6 +22,8 @@ export interface RpcStats {
   tcpOpen: number;
   /** TCP replies whose payload went from a file to the socket inside the kernel (sendfile). */
   tcpFromKernel: number;
+  /** Of those, replies sent whole on the event loop: the range all in the page cache, and room in the socket. */
+  tcpFromKernelOnLoop: number;
   /** Of those, sends that failed and closed their connection (the client went away, the file shrank). */
   tcpFromKernelFailed: number;
   /** Datagrams dropped because too many calls were already being handled. */
@@ -43,6 +45,7 @@ export function createRpcStats(): RpcStats {
     tcpClosedIdle: 0,
     tcpOpen: 0,
     tcpFromKernel: 0,
+    tcpFromKernelOnLoop: 0,
     tcpFromKernelFailed: 0,
     udpBusy: 0,
   };

@@ -161,6 +161,7 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
     if (socket.destroyed) return;
     sending = kernel!.send(socket, head, slice.file, Buffer.concat(slice.after, tailBytes));
     deps.stats.tcpFromKernel++;
+    if (sending.onLoop === 'whole') deps.stats.tcpFromKernelOnLoop++;
     try {
       await sending.done;
     } catch (error) {
