@@ -1,7 +1,7 @@
 // N-API addon: sendfile(2) from a file to a connected TCP socket, for the HTTP asset server (a byte range) and for
 // RPC over TCP (one record: a head, a file range, a tail, as NFS READ replies), run in libuv's threadpool so the
 // event loop never blocks; Linux. A record whose range is all in the page cache (cachestat(2), Linux 6.5) can
-// also go out on the calling thread, as far as the socket takes it without waiting.
+// also go out on the calling thread, as far as the socket takes it without waiting, and so can small replies.
 //
 // Why this exists: Node cannot hand the kernel a file to send, so every byte of a kernel, initrd, ISO or NFS READ
 // is read into the process and copied out again; nginx's sendfile path costs a fifth of the CPU. The worker waits
@@ -325,6 +325,26 @@ static napi_value send_record_now(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// sendNow(socketFd, bytes) -> how many of them the (non-blocking) socket took at once: all, fewer, or 0 when it
+// is full; -1 when the socket failed (Node's own write then meets the error and reports it as it does).
+static napi_value send_now(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t sock = -1;
+  void *bytes = NULL;
+  size_t length = 0;
+  if (argc != 2 || napi_get_value_int32(env, argv[0], &sock) != napi_ok || napi_get_buffer_info(env, argv[1], &bytes, &length) != napi_ok || sock < 0) {
+    napi_throw_type_error(env, "EINVAL", "sendNow(socketFd, bytes)");
+    return NULL;
+  }
+  int64_t sent = 0;
+  int err = send_some(sock, bytes, length, 0, &sent);
+  napi_value result;
+  napi_create_int64(env, err == 0 || err == EAGAIN || err == EWOULDBLOCK ? sent : -1, &result);
+  return result;
+}
+
 // The one descriptor argument of dup and shutdown; -1 (with a TypeError thrown) when there is none.
 static int32_t fd_argument(napi_env env, napi_callback_info info, const char *usage) {
   size_t argc = 1;
@@ -364,6 +384,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sendFile", NULL, send_file, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sendRecord", NULL, send_record, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sendRecordNow", NULL, send_record_now, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sendNow", NULL, send_now, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dup", NULL, dup_fd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"shutdown", NULL, shutdown_fd, NULL, NULL, NULL, napi_enumerable, NULL},
   };

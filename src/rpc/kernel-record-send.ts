@@ -12,6 +12,7 @@ interface SendFileAddon {
   sendRecord(socketFd: number, head: Buffer, fileFd: number, offset: number, length: number, tail: Buffer, timeoutMs: number): Promise<number>;
   /** Bytes sent without waiting (all, or fewer where the socket filled); -1 and none sent when not all cached. */
   sendRecordNow(socketFd: number, head: Buffer, fileFd: number, offset: number, length: number, tail: Buffer): number;
+  sendNow(socketFd: number, bytes: Uint8Array): number;
   dup(fd: number): number;
   shutdown(fd: number): void;
 }
@@ -36,6 +37,12 @@ export interface KernelRecordSend {
    * done settles, and nothing may be queued in it when this is called. A failure leaves the stream cut mid-record.
    */
   send(socket: Socket, head: Buffer, file: FileSlice, tail: Buffer): RecordSending;
+  /**
+   * Writes `bytes` to the socket now, without Node's stream machinery: how many the kernel took (all, fewer, 0
+   * when the socket is full), or -1 when it failed or has no descriptor. Only while Node holds nothing queued
+   * for the socket; the caller writes what is left through Node.
+   */
+  sendNow(socket: Socket, bytes: Uint8Array): number;
 }
 
 /** A client that makes no room in its socket for this long is given up on (as the HTTP server does). */
@@ -44,7 +51,7 @@ const STALL_MS = 30_000;
 export function loadKernelRecordSend(from: string = import.meta.url): { readonly send: KernelRecordSend | null; readonly reason: string | null } {
   const loaded = loadAddon<SendFileAddon>(
     'send_file',
-    (m) => typeof m.sendRecord === 'function' && typeof m.sendRecordNow === 'function' && typeof m.dup === 'function' && typeof m.shutdown === 'function',
+    (m) => typeof m.sendRecord === 'function' && typeof m.sendRecordNow === 'function' && typeof m.sendNow === 'function' && typeof m.dup === 'function' && typeof m.shutdown === 'function',
     from,
   );
   if (!loaded.ok) return { send: null, reason: loaded.reason };
@@ -53,6 +60,10 @@ export function loadKernelRecordSend(from: string = import.meta.url): { readonly
     reason: null,
     send: {
       hold: (fd) => addon.dup(fd),
+      sendNow(socket, bytes) {
+        const fd = tcpSocketFd(socket);
+        return fd === null ? -1 : addon.sendNow(fd, bytes);
+      },
       send(socket, head, file, tail) {
         const fd = tcpSocketFd(socket);
         if (fd === null) {

@@ -212,9 +212,10 @@ export class RecordDecoder {
  * A record of `bytes` (the chunks' total, below 2^31) as one fragment copied into one buffer, mark first. With
  * `recordBytes`, the chunks are only the start of a longer record whose rest the caller sends right after.
  */
-export function copyRecord(chunks: readonly Uint8Array[], bytes: number, recordBytes = bytes): Buffer {
+export function copyRecord(chunks: readonly Uint8Array[], bytes: number, recordBytes = bytes, into?: Buffer): Buffer {
   if (recordBytes < bytes || recordBytes > MAX_FRAGMENT_LENGTH) throw new RangeError(`record of ${recordBytes} bytes cannot hold ${bytes} or be one fragment`);
-  const out = Buffer.allocUnsafe(4 + bytes);
+  // `into`: a scratch buffer the caller reuses once the bytes are gone (a send the kernel took at once).
+  const out = into !== undefined && into.length >= 4 + bytes ? into.subarray(0, 4 + bytes) : Buffer.allocUnsafe(4 + bytes);
   out.writeUInt32BE(LAST_FRAGMENT + recordBytes, 0);
   let at = 4;
   for (const c of chunks) {

@@ -20,6 +20,8 @@ export interface RpcStats {
   tcpClosedGarbage: number;
   tcpClosedIdle: number;
   tcpOpen: number;
+  /** Small TCP replies the kernel took whole at once (the sendfile addon's send(2)), without Node's stream. */
+  tcpSentAtOnce: number;
   /** TCP replies whose payload went from a file to the socket inside the kernel (sendfile). */
   tcpFromKernel: number;
   /** Of those, replies sent whole on the event loop: the range all in the page cache, and room in the socket. */
@@ -44,6 +46,7 @@ export function createRpcStats(): RpcStats {
     tcpClosedGarbage: 0,
     tcpClosedIdle: 0,
     tcpOpen: 0,
+    tcpSentAtOnce: 0,
     tcpFromKernel: 0,
     tcpFromKernelOnLoop: 0,
     tcpFromKernelFailed: 0,

@@ -98,6 +98,11 @@ export function createTcpTransport(deps: DispatchDeps, address: string, port: nu
  * Larger ones (READ's megabyte) are written by reference.
  */
 const COPY_REPLY_BELOW = 64 * 1024;
+/**
+ * Where a small reply is copied when the kernel sender writes it at once, as it does whenever the socket has
+ * room: the bytes are gone before the next reply is made, so one buffer serves every connection.
+ */
+let replyScratch: Buffer | null = null;
 
 /** The buffer every connection read through a shared-buffer reader is read into (one is enough: shared-buffer-reader.ts). */
 let sharedReadBuffer: Buffer | null = null;
@@ -140,6 +145,20 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
 
   const write = (reply: DispatchReply): void => {
     const bytes = reply.chunks.reduce((n, c) => n + c.length, 0);
+    if (bytes <= COPY_REPLY_BELOW && kernel !== null && unwritten === 0 && socket.writableLength === 0) {
+      // Straight to the kernel: a listing's ~600 replies each went through Node's writable stream, its write
+      // request and callback, for one send(2).
+      const record = copyRecord(reply.chunks, bytes, bytes, (replyScratch ??= Buffer.allocUnsafeSlow(4 + COPY_REPLY_BELOW)));
+      const taken = kernel.sendNow(socket, record);
+      if (taken === record.length) {
+        deps.stats.tcpSentAtOnce++;
+        return reply.sent();
+      }
+      unwritten++;
+      // The rest (or all, after a failure Node's write will meet and report) leaves the scratch for a copy of its own.
+      socket.write(Buffer.from(record.subarray(Math.max(0, taken))), () => wrote(reply));
+      return;
+    }
     unwritten++;
     if (bytes <= COPY_REPLY_BELOW) {
       socket.write(copyRecord(reply.chunks, bytes), () => wrote(reply));

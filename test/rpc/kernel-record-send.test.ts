@@ -18,8 +18,11 @@ import { isCi } from '../support/require-tool.js';
 import { connectTcp, successResults, xdrArgs } from './rpc-test-client.js';
 
 const PROG = 0x2000_0778;
-/** 1: `length` bytes of the file from `offset`, from the kernel (as NFS READ does); 2: a copied payload of 300 KiB of one byte. */
-const Proc = { fromFile: 1, copied: 2 } as const;
+/**
+ * 1: `length` bytes of the file from `offset`, from the kernel (as NFS READ does); 2: a copied payload of 300 KiB
+ * of one byte; 3: a small reply, `length` bytes of the call's xid-derived pattern.
+ */
+const Proc = { fromFile: 1, copied: 2, small: 3 } as const;
 
 interface Lab {
   readonly dir: string;
@@ -76,6 +79,7 @@ async function lab(t: TestContext, file: Buffer | number): Promise<Lab | null> {
         },
       ],
       [Proc.copied, (_context, results) => void results.appendOpaque(Buffer.alloc(300 * 1024, 0x33)).uint(0xc0ffee)],
+      [Proc.small, (context, results) => void results.appendOpaque(Buffer.alloc(context.args.uint(), context.call.xid & 0xff))],
     ]),
   };
   const server = createRpcServer({ address: '127.0.0.1', tcpPort: 0, udpPort: null, programs: [program], log: silentLogger(), kernelSend: kernel });
@@ -116,6 +120,32 @@ test('file ranges from the kernel and copied replies, pipelined on one connectio
   if (pageCacheVisible()) assert.ok(l.server.stats().tcpFromKernelOnLoop > 0, `${l.server.stats().tcpFromKernelOnLoop} of 24 sent whole on the loop`);
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(l.released.count, 24, 'every held descriptor closed once its reply was sent');
+});
+
+test('small replies go to the kernel at once while the socket has room, and through Node once it is full, in order', async (t) => {
+  const l = await lab(t, Buffer.alloc(0));
+  if (l === null) return;
+  const client = await connectTcp(l.port);
+  t.after(() => client.close());
+  const other = await connectTcp(l.port);
+  t.after(() => other.close());
+  const call = (on: typeof client, xid: number): Promise<Buffer> =>
+    on.call({ xid, prog: PROG, vers: 1, proc: Proc.small, args: xdrArgs((w) => w.uint(8000)) }).then((r) => successResults(r).opaque(8000));
+  // One at a time: each finds the socket empty.
+  for (let xid = 1; xid <= 20; xid++) assert.ok((await call(client, xid)).every((b) => b === xid), `reply ${xid}`);
+  assert.equal(l.server.stats().tcpSentAtOnce, 20, 'every reply taken whole by send(2)');
+  // A client that does not read for a while: the socket fills, part of a reply goes at once and the rest, and the
+  // replies after it, queue in Node until the client reads again.
+  client.socket.pause();
+  const many = Array.from({ length: 2000 }, (_, i) => call(client, 1000 + i));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Meanwhile another connection's replies go at once, through the same scratch buffer the stalled one was cut from.
+  for (let xid = 21; xid <= 40; xid++) assert.ok((await call(other, xid)).every((b) => b === xid), `other connection's reply ${xid}`);
+  client.socket.resume();
+  const replies = await Promise.all(many);
+  replies.forEach((bytes, i) => assert.ok(bytes.every((b) => b === ((1000 + i) & 0xff)), `reply ${1000 + i} whole and its own`));
+  const atOnce = l.server.stats().tcpSentAtOnce - 40;
+  assert.ok(atOnce > 0 && atOnce < 2000, `${atOnce} of 2,000 taken at once, the rest through Node`);
 });
 
 test('a range past the end of the file (it shrank) closes that connection only; the next one is served', async (t) => {
