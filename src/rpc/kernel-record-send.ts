@@ -1,7 +1,7 @@
 // Sends one RPC record over TCP (RFC 5531 §11) whose middle is a range of a file, straight from the kernel:
 // sendfile(2) through native/send_file.c, so an NFS READ's megabyte is neither read into the process nor copied
 // out of it again. A range all in the page cache goes out on the event loop as far as the socket takes it; the
-// rest, and ranges that may need the disk, from libuv's thread pool.
+// rest, and ranges that may need the disk, from libuv's thread pool. Small replies can skip Node's stream too.
 import { closeSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { loadAddon } from '../native/load-addon.js';
@@ -73,7 +73,8 @@ export function loadKernelRecordSend(from: string = import.meta.url): { readonly
         try {
           sentNow = addon.sendRecordNow(fd, head, file.fd, file.offset, file.length, tail);
         } catch (error) {
-          return { done: Promise.reject(error), onLoop: 'part', abort: () => {} };
+          const sent = (error as { sent?: number }).sent ?? 0;
+          return { done: Promise.reject(error), onLoop: sent > 0 ? 'part' : 'none', abort: () => {} };
         }
         if (sentNow === head.length + file.length + tail.length) return { done: Promise.resolve(), onLoop: 'whole', abort: () => {} };
         const rest = recordAfter(Math.max(0, sentNow), head, file, tail);

@@ -100,7 +100,8 @@ export function createTcpTransport(deps: DispatchDeps, address: string, port: nu
 const COPY_REPLY_BELOW = 64 * 1024;
 /**
  * Where a small reply is copied when the kernel sender writes it at once, as it does whenever the socket has
- * room: the bytes are gone before the next reply is made, so one buffer serves every connection.
+ * room: the kernel has the bytes before the next reply is made, so one buffer serves every connection. What a
+ * socket does not take is copied out of it before Node queues it, as another connection reuses the buffer.
  */
 let replyScratch: Buffer | null = null;
 

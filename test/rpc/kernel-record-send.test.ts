@@ -307,3 +307,18 @@ test('a cached range larger than the socket takes: part on the loop, the rest fr
   await sending.done;
   assert.ok(got.equals(Buffer.concat([head, p.bytes, tail])), 'the record arrives whole and in order');
 });
+
+test('a cached range on a socket that can no longer send: the send fails at once, nothing counted as sent', async (t) => {
+  if (!pageCacheVisible()) {
+    t.skip(`Linux ${release()} has no cachestat(2), so nothing is sent on the loop`);
+    return;
+  }
+  const p = await pair(t, patterned(64 * 1024));
+  if (p === null) return;
+  // Shut down for writing (as a connection being closed is): send(2) answers EPIPE.
+  p.from.end();
+  await new Promise((resolve) => p.from.once('finish', resolve));
+  const sending = p.kernel.send(p.from, Buffer.from('head:'), { fd: p.file.fd, offset: 0, length: 64 * 1024 }, Buffer.alloc(0));
+  assert.equal(sending.onLoop, 'none', 'the socket took nothing');
+  await assert.rejects(sending.done, (error: NodeJS.ErrnoException) => error.code === 'EPIPE');
+});
