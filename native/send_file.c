@@ -71,43 +71,62 @@ static int wait_writable(int sock, int timeout_ms) {
   }
 }
 
-// Sends all of `bytes`; MSG_MORE tells TCP that the file range follows, so the head does not go out alone.
-static int send_all(job_t *job, const char *bytes, size_t length, int more) {
-  size_t done = 0;
-  while (done < length) {
-    ssize_t n = send(job->sock, bytes + done, length - done, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+// Sends `bytes` from *done on, until all are sent or the socket is full: 0, EAGAIN, or the error that ends the
+// record. MSG_MORE tells TCP that more of the record follows, so a head does not go out alone.
+static int send_some(int sock, const char *bytes, size_t length, int more, size_t *done, int64_t *sent) {
+  while (*done < length) {
+    ssize_t n = send(sock, bytes + *done, length - *done, MSG_DONTWAIT | MSG_NOSIGNAL | (more ? MSG_MORE : 0));
     if (n > 0) {
-      done += (size_t)n;
-      job->sent += n;
+      *done += (size_t)n;
+      *sent += n;
+    } else if (n < 0 && errno == EINTR) {
       continue;
+    } else {
+      return n < 0 ? errno : EIO;
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN) return errno;
-    int err = wait_writable(job->sock, job->timeout_ms);
-    if (err != 0) return err;
   }
   return 0;
 }
 
-static int sendfile_all(job_t *job) {
-  off_t offset = (off_t)job->offset;
-  int64_t done = 0;
-  while (done < job->length) {
-    int64_t left = job->length - done;
-    size_t chunk = left > (1 << 30) ? (size_t)(1 << 30) : (size_t)left;
-    ssize_t n = sendfile(job->sock, job->file, &offset, chunk);
+// As send_some, for the file's range from offset + *done; the socket must be non-blocking (Node's are).
+static int sendfile_some(int sock, int file, int64_t offset, int64_t length, int64_t *done, int64_t *sent) {
+  while (*done < length) {
+    off_t at = (off_t)(offset + *done);
+    int64_t left = length - *done;
+    ssize_t n = sendfile(sock, file, &at, left > (1 << 30) ? (size_t)(1 << 30) : (size_t)left);
     if (n > 0) {
-      done += n;
-      job->sent += n;
-      continue;
+      *done += n;
+      *sent += n;
+    } else if (n == 0) {
+      return EIO;  // the file ended early: it shrank after its size was answered
+    } else if (errno != EINTR) {
+      return errno;
     }
-    if (n == 0) return EIO;  // the file ended early: it shrank after its size was answered
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) return errno;
-    int err = wait_writable(job->sock, job->timeout_ms);
-    if (err != 0) return err;
   }
   return 0;
+}
+
+static int is_full(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+
+// The pool's way: as send_some, waiting for room in the socket instead of stopping.
+static int send_all(job_t *job, const char *bytes, size_t length, int more) {
+  size_t done = 0;
+  int err;
+  while (is_full(err = send_some(job->sock, bytes, length, more, &done, &job->sent))) {
+    err = wait_writable(job->sock, job->timeout_ms);
+    if (err != 0) return err;
+  }
+  return err;
+}
+
+static int sendfile_all(job_t *job) {
+  int64_t done = 0;
+  int err;
+  while (is_full(err = sendfile_some(job->sock, job->file, job->offset, job->length, &done, &job->sent))) {
+    err = wait_writable(job->sock, job->timeout_ms);
+    if (err != 0) return err;
+  }
+  return err;
 }
 
 static void execute(napi_env env, void *data) {
@@ -247,42 +266,6 @@ static int all_cached(int file, int64_t offset, int64_t length) {
   return cached.nr_cache >= pages;
 }
 
-// Sends from `bytes` until done or the socket is full: 0, EAGAIN, or the error that ends the record.
-static int send_some(int sock, const char *bytes, size_t length, int more, int64_t *sent) {
-  size_t done = 0;
-  while (done < length) {
-    ssize_t n = send(sock, bytes + done, length - done, MSG_DONTWAIT | MSG_NOSIGNAL | (more ? MSG_MORE : 0));
-    if (n > 0) {
-      done += (size_t)n;
-      *sent += n;
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return n < 0 ? errno : EIO;
-    }
-  }
-  return 0;
-}
-
-// As send_some, for the file's range; the socket must be non-blocking (Node's are).
-static int sendfile_some(int sock, int file, int64_t offset, int64_t length, int64_t *sent) {
-  off_t at = (off_t)offset;
-  int64_t done = 0;
-  while (done < length) {
-    int64_t left = length - done;
-    ssize_t n = sendfile(sock, file, &at, left > (1 << 30) ? (size_t)(1 << 30) : (size_t)left);
-    if (n > 0) {
-      done += n;
-      *sent += n;
-    } else if (n == 0) {
-      return EIO;  // the file ended early: it shrank after its size was answered
-    } else if (errno != EINTR) {
-      return errno;
-    }
-  }
-  return 0;
-}
-
 // sendRecordNow(socketFd, head, fileFd, offset, length, tail) -> bytes sent on this thread without waiting: all
 // of them, or fewer where the socket was full (the caller sends the rest with sendRecord); -1 and nothing sent
 // when the range is not all in the page cache. A failed send throws, its `sent` saying how far it got.
@@ -306,10 +289,12 @@ static napi_value send_record_now(napi_env env, napi_callback_info info) {
   // A blocking socket would hold this thread until the client reads; such a record goes to the pool whole.
   if (flags >= 0 && (flags & O_NONBLOCK) && all_cached(file, offset, length)) {
     sent = 0;
-    int err = send_some(sock, head, head_length, 1, &sent);
-    if (err == 0) err = sendfile_some(sock, file, offset, length, &sent);
-    if (err == 0) err = send_some(sock, tail, tail_length, 0, &sent);
-    if (err != 0 && err != EAGAIN && err != EWOULDBLOCK) {
+    size_t head_done = 0, tail_done = 0;
+    int64_t file_done = 0;
+    int err = send_some(sock, head, head_length, 1, &head_done, &sent);
+    if (err == 0) err = sendfile_some(sock, file, offset, length, &file_done, &sent);
+    if (err == 0) err = send_some(sock, tail, tail_length, 0, &tail_done, &sent);
+    if (err != 0 && !is_full(err)) {
       napi_value error, code, message, count;
       napi_create_string_utf8(env, errno_code(err), NAPI_AUTO_LENGTH, &code);
       napi_create_string_utf8(env, strerror(err), NAPI_AUTO_LENGTH, &message);
@@ -339,9 +324,10 @@ static napi_value send_now(napi_env env, napi_callback_info info) {
     return NULL;
   }
   int64_t sent = 0;
-  int err = send_some(sock, bytes, length, 0, &sent);
+  size_t done = 0;
+  int err = send_some(sock, bytes, length, 0, &done, &sent);
   napi_value result;
-  napi_create_int64(env, err == 0 || err == EAGAIN || err == EWOULDBLOCK ? sent : -1, &result);
+  napi_create_int64(env, err == 0 || is_full(err) ? sent : -1, &result);
   return result;
 }
 
