@@ -169,6 +169,37 @@ test('a listed directory is watched: changes made in it by hand show at once, lo
   await shows("the directory's own chmod", async () => value(await view.getattr(etc)).mode === 0o700);
 });
 
+test('listingFreshNow: true only while listing the directory again would read nothing', async (t) => {
+  const { root } = await goldenTree(t);
+  const view = await openGoldenView(root, { attributeCacheMs: 60_000 });
+  t.after(() => view.close());
+  const etc = await walkTo(view, 'etc');
+  assert.equal(view.listingFreshNow(etc), false, 'never listed');
+  value(await view.list(etc));
+  assert.equal(view.listingFreshNow(etc), true, 'just listed');
+  const before = view.epoch();
+  execFileSync('chmod', ['600', join(root, 'etc', 'hostname')]);
+  for (let waited = 0; waited < 3000 && view.listingFreshNow(etc); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(view.listingFreshNow(etc), false, "a report of a change in it (an entry's chmod)");
+  value(await view.getattr(etc));
+  assert.equal(view.listingFreshNow(etc), false, "the directory's own attributes read again, but not its entries'");
+  const hostname = await walkTo(view, 'etc', 'hostname');
+  value(await view.list(etc));
+  assert.equal(view.listingFreshNow(etc), true, 'listed again');
+  assert.equal(view.attributesNow(hostname)?.mode, 0o600, 'and the listing read the change');
+  assert.notEqual(view.epoch(), before, 'which moved the epoch');
+
+  const aging = await openGoldenView(root, { attributeCacheMs: 200, watch: false });
+  t.after(() => aging.close());
+  const usr = value(await aging.lookup(aging.rootId, 'usr'));
+  value(await aging.list(usr));
+  assert.equal(aging.listingFreshNow(usr), true);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.equal(aging.listingFreshNow(usr), false, 'unwatched, its attributes aged');
+  value(await aging.getattr(usr));
+  assert.equal(aging.listingFreshNow(usr), false, "the directory's own attributes read again, but not its entries'");
+});
+
 test('with watching off, kept attributes age by time alone', async (t) => {
   const { root } = await goldenTree(t);
   const view = await openGoldenView(root, { attributeCacheMs: 60_000, watch: false });

@@ -1,7 +1,7 @@
 // The NFSv3 program over the read-only golden view of a real folder, through the RPC server (RFC 1813): reads,
 // symlinks as data, READDIR/READDIRPLUS paging to the client's counts over 2,000 entries, ROFS for every change.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -15,6 +15,7 @@ import { memoryView } from './memory-view.js';
 import { ok, OWN_RULE, servedExport, startNfs, status } from './nfs-harness.js';
 import type { Nfs3TestClient } from './nfs3-test-client.js';
 import { HANDLE_BYTES } from '../../src/nfs/file-handle.js';
+import { keptPagesServed } from '../../src/nfs/procedures/dir-handlers.js';
 
 const MANY = 2000;
 const manyName = (i: number): string => `entry-${String(i).padStart(4, '0')}${'x'.repeat(i % 23)}`;
@@ -195,4 +196,50 @@ test('READDIRPLUS: every page stays within maxcount and, past its first entry, w
   const dirBytes = small.entries.reduce((sum, e) => sum + 4 + 8 + 4 + Math.ceil(Buffer.byteLength(e.name) / 4) * 4 + 8, 0);
   assert.ok(dirBytes - (4 + 8 + 8 + 8) <= 200 || small.entries.length === 1, `${dirBytes} directory bytes for dircount 200`);
   assert.ok(small.entries.length >= 2);
+});
+
+test('golden READDIRPLUS: a kept page comes without the view only while the view holds all it shows fresh', async (t) => {
+  const top = await mkdtemp(join(tmpdir(), 'bramble-nfs-kept-'));
+  t.after(() => rm(top, { recursive: true, force: true }));
+  const root = join(top, 'root');
+  await mkdir(join(root, 'etc'), { recursive: true });
+  await writeFile(join(root, 'etc', 'hostname'), 'golden\n');
+  await chmod(root, 0o755);
+  // Attributes of what is not watched hold 2 s; a listed (so watched) directory and its entries far longer.
+  const view = await openGoldenView(root, { attributeCacheMs: 2000 });
+  t.after(() => view.close());
+  const { c, root: rootFh } = await served(t, readOnlyView(view));
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const rootRead = Date.now();
+  const etc = await lookupPath(c, rootFh, 'etc'); // reads the root's attributes; the root is never listed
+  const page = async () => {
+    const res = ok(await c.nfs('readdirplus', { dir: etc, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 65536, maxcount: 65536 }));
+    return new Map(res.entries.map((e) => [e.name, e.nameAttributes?.mode]));
+  };
+  /** A page read while the epoch moved is kept under the epoch from before, so the next ask writes it again. */
+  const withoutView = async (): Promise<boolean> => {
+    const before = keptPagesServed.withoutView;
+    for (let i = 0; i < 3 && keptPagesServed.withoutView === before; i++) await page();
+    return keptPagesServed.withoutView > before;
+  };
+  await sleep(1000);
+  // etc's attributes, listing and entries are read now and watched from now on.
+  ok(await c.nfs('getattr', { object: etc }));
+  await page();
+  assert.equal(await withoutView(), true, 'asked again: the kept page, without the view');
+  assert.equal(await withoutView(), true, 'and again');
+
+  // An entry changed by hand: the report makes etc and its listing old; a GETATTR then reads etc's own
+  // attributes again (unchanged), but its listing is still old, so the page must go the long way.
+  await chmod(join(root, 'etc', 'hostname'), 0o600);
+  await sleep(200);
+  ok(await c.nfs('getattr', { object: etc }));
+  assert.equal((await page()).get('hostname'), 0o600, "an entry's chmod by hand");
+  assert.equal(await withoutView(), true, 'kept again');
+
+  // The parent changed by hand: unwatched, nothing reports it, but its attributes age while etc's hold.
+  await chmod(root, 0o750);
+  await sleep(Math.max(0, rootRead + 2300 - Date.now()));
+  ok(await c.nfs('getattr', { object: etc }));
+  assert.equal((await page()).get('..'), 0o750, "the parent's chmod by hand, once its attributes aged");
 });

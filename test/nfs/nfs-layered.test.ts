@@ -198,6 +198,36 @@ test('layered: a READDIRPLUS page asked again shows every change since, made thr
   assert.equal((await page(etc)).get('..')?.mode, 0o750, "the parent's own attributes");
 });
 
+test('layered: a kept READDIRPLUS page of a directory the layer has not touched is answered without the view; a touched one the long way', async (t) => {
+  const { serve } = await lab(t);
+  const { c, root } = await serve();
+  const etc = ok(await c.nfs('lookup', { what: { dir: root, name: 'etc' } })).object;
+  const page = async (cookie = 0n, cookieverf: Uint8Array = Buffer.alloc(8)) =>
+    ok(await c.nfs('readdirplus', { dir: etc, cookie, cookieverf, dircount: 512, maxcount: 400 }));
+  const served = () => ({ ...keptPagesServed });
+  const first = await page();
+  assert.equal(first.eof, false, 'etc takes more than one page at these counts');
+  const next = first.entries.at(-1)!.cookie;
+  const second = await page(next, first.cookieverf);
+  let before = served();
+  assert.deepEqual(await page(), first, 'the first page again, as it was');
+  assert.deepEqual(await page(next, first.cookieverf), second, 'the second page again, as it was');
+  assert.equal(keptPagesServed.withoutView - before.withoutView, 2, 'both kept pages were answered without the view');
+  // Another verifier than the page's goes the long way, where the view judges it (the layer's cookies need none).
+  before = served();
+  assert.deepEqual(await page(next, Buffer.from('anything')), second);
+  assert.equal(keptPagesServed.count - before.count, 1, 'kept');
+  assert.equal(keptPagesServed.withoutView, before.withoutView, 'but read the long way');
+
+  ok(await c.nfs('create', { where: { dir: etc, name: 'new' }, how: { mode: 'guarded', attributes: SATTR3_NONE } }));
+  assert.ok((await names(c, etc)).includes('new'), 'the CREATE shows');
+  const changed = await page();
+  before = served();
+  assert.deepEqual(await page(), changed, 'the changed page again, as it was');
+  assert.equal(keptPagesServed.count - before.count, 1, 'kept');
+  assert.equal(keptPagesServed.withoutView, before.withoutView, 'but read the long way: the layer has touched etc');
+});
+
 test('layered: an UNSTABLE WRITE over TCP is answered before its bytes land; wcc then has no attributes after, and every call after it sees them', async (t) => {
   const { serve } = await lab(t);
   const { c, root } = await serve();

@@ -44,6 +44,8 @@ export interface GoldenView extends ReadOnlyView {
    * ask getattr, which stats (and answers STALE for a file that is gone).
    */
   attributesNow(id: bigint): FileAttributes | undefined;
+  /** See View.listingFreshNow: list(dirId) would now answer from what it keeps, reading nothing. */
+  listingFreshNow(dirId: bigint): boolean;
   epoch(): number;
   /** A directory's entries (no '.' or '..') in no particular order, with the directory's mtime. */
   list(dirId: bigint): Promise<ViewResult<{ readonly entries: readonly GoldenEntry[]; readonly mtimeNs: bigint }>>;
@@ -324,6 +326,14 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       const kept = stats.get(id);
       const place = places.get(id);
       return kept !== undefined && place !== undefined && fresh(kept, place) ? kept.attrs : undefined;
+    },
+    listingFreshNow(dirId) {
+      const kept = listings.get(dirId);
+      const dir = stats.get(dirId);
+      const place = places.get(dirId);
+      // What list() checks before it answers from what it keeps without a look at the file system.
+      if (kept === undefined || dir === undefined || place === undefined || !fresh(dir, place)) return false;
+      return kept.mtimeNs === dir.attrs.mtimeNs && Date.now() < kept.freshUntil && !reportedSince(dirId, kept.seen);
     },
     list,
     async close() {

@@ -316,6 +316,13 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
     readOnly: false,
     getattr: attrsOf,
     attributesNow: (id) => (untouchedGolden(id) === 'alive' ? golden.attributesNow(id) : undefined),
+    listingFreshNow(dirId) {
+      // A directory the layer has touched lists its own names and attributes: readdir works those out.
+      if (untouchedGolden(dirId) !== 'alive') return false;
+      const kept = listings.get(dirId);
+      const attrs = golden.attributesNow(dirId);
+      return kept !== undefined && attrs !== undefined && kept.mtimeNs === attrs.mtimeNs && golden.listingFreshNow(dirId);
+    },
     epoch: () => golden.epoch() + layerEpoch,
     async lookup(dirId, name) {
       const dir = await directory(dirId);

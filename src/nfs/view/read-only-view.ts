@@ -11,6 +11,7 @@ export function readOnlyView(golden: GoldenView): View {
     readOnly: true,
     getattr: (id) => golden.getattr(id),
     attributesNow: (id) => golden.attributesNow(id),
+    listingFreshNow: (dirId) => golden.listingFreshNow(dirId),
     epoch: () => golden.epoch(),
     lookup: (dirId, name) => golden.lookup(dirId, name),
     readlink: (id) => golden.readlink(id),

@@ -73,6 +73,11 @@ export interface ReadOnlyView {
    */
   attributesNow(id: bigint): FileAttributes | undefined;
   /**
+   * True when the directory's listing is at hand and still fresh, names and every entry's attributes, without a
+   * wait: listing it again now would read nothing from the file system. False means list it.
+   */
+  listingFreshNow?(dirId: bigint): boolean;
+  /**
    * A number that moves whenever anything a listing shows may have changed (a name, an attribute, a link), so
    * that what was made from a listing can be used again while it stays; undefined where the view keeps none.
    */
