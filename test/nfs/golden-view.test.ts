@@ -200,6 +200,30 @@ test('listingFreshNow: true only while listing the directory again would read no
   assert.equal(aging.listingFreshNow(usr), false, "the directory's own attributes read again, but not its entries'");
 });
 
+test('lookupNow: a name of a listing kept at the directory\'s mtime while its attributes are fresh; otherwise undefined', async (t) => {
+  const { root } = await goldenTree(t);
+  const view = await openGoldenView(root, { attributeCacheMs: 60_000 });
+  t.after(() => view.close());
+  const etc = await walkTo(view, 'etc');
+  const hostname = await walkTo(view, 'etc', 'hostname');
+  assert.equal(view.lookupNow(etc, 'hostname'), undefined, 'etc not listed yet');
+  value(await view.list(etc));
+  assert.equal(view.lookupNow(etc, 'hostname'), hostname);
+  assert.equal(view.lookupNow(etc, 'no-such-name'), undefined, 'not there: lookup answers that');
+  assert.equal(view.lookupNow(hostname, 'x'), undefined, 'not a directory');
+  await writeFile(join(root, 'etc', 'made-by-hand'), 'x');
+  for (let waited = 0; waited < 3000 && view.lookupNow(etc, 'hostname') !== undefined; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(view.lookupNow(etc, 'hostname'), undefined, 'a change reported in etc: its attributes are old');
+  value(await view.getattr(etc));
+  assert.equal(view.lookupNow(etc, 'made-by-hand'), undefined, "etc's new mtime is not the listing's");
+  value(await view.list(etc));
+  assert.equal(view.lookupNow(etc, 'made-by-hand'), value(await view.lookup(etc, 'made-by-hand')), 'listed again: found, as lookup finds it');
+  await rm(join(root, 'etc', 'hostname'));
+  for (let waited = 0; waited < 3000 && view.lookupNow(etc, 'made-by-hand') !== undefined; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  value(await view.getattr(etc));
+  assert.equal(view.lookupNow(etc, 'hostname'), undefined, "removed by hand: etc's new mtime is not the listing's");
+});
+
 test('with watching off, kept attributes age by time alone', async (t) => {
   const { root } = await goldenTree(t);
   const view = await openGoldenView(root, { attributeCacheMs: 60_000, watch: false });

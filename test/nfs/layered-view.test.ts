@@ -175,6 +175,27 @@ test('removing a golden file leaves a whiteout: gone from lookups and listings, 
   assert.deepEqual(await folderManifest(l.golden), before);
 });
 
+test('lookupNow and listingFreshNow: golden names of an untouched listed directory; nothing once the layer has touched it', async (t) => {
+  const l = await lab(t);
+  const view = await l.open();
+  const etc = await walk(view, 'etc');
+  const motd = await walk(view, 'etc', 'motd');
+  await names(view, etc);
+  assert.equal(view.lookupNow(etc, 'motd'), motd, 'listed and untouched: the golden name');
+  assert.equal(view.listingFreshNow(etc), true);
+  const usr = await walk(view, 'usr');
+  await names(view, usr);
+  assert.equal(view.listingFreshNow(usr), true);
+  value(await view.setattr(usr, { mode: 0o700 }));
+  await names(view, usr);
+  assert.equal(view.listingFreshNow(usr), false, 'a directory the layer has touched (a chmod, same mtime) is listed by the layer');
+  value(await view.remove(etc, 'motd', false));
+  assert.equal(view.lookupNow(etc, 'motd'), undefined, 'whited out: not the golden name');
+  await names(view, etc);
+  assert.equal(view.listingFreshNow(etc), false, 'touched: the layer lists it');
+  assert.equal(view.lookupNow(etc, 'hostname'), undefined, 'touched: lookup answers');
+});
+
 test('rename: a golden file keeps its id under its new name; a renamed golden directory keeps its golden entries and its new parent', async (t) => {
   const l = await lab(t);
   const before = await folderManifest(l.golden);

@@ -1,7 +1,7 @@
 // The NFSv3 program over the read-only golden view of a real folder, through the RPC server (RFC 1813): reads,
 // symlinks as data, READDIR/READDIRPLUS paging to the client's counts over 2,000 entries, ROFS for every change.
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -12,10 +12,11 @@ import { openGoldenView } from '../../src/nfs/view/golden-view.js';
 import { readOnlyView } from '../../src/nfs/view/read-only-view.js';
 import type { View } from '../../src/nfs/view/view.js';
 import { memoryView } from './memory-view.js';
-import { ok, OWN_RULE, servedExport, startNfs, status } from './nfs-harness.js';
+import { ALICE, ok, OWN_RULE, servedExport, startNfs, status } from './nfs-harness.js';
 import type { Nfs3TestClient } from './nfs3-test-client.js';
 import { HANDLE_BYTES } from '../../src/nfs/file-handle.js';
 import { keptPagesServed } from '../../src/nfs/procedures/dir-handlers.js';
+import { lookupsWithoutView } from '../../src/nfs/procedures/lookup-handlers.js';
 
 const MANY = 2000;
 const manyName = (i: number): string => `entry-${String(i).padStart(4, '0')}${'x'.repeat(i % 23)}`;
@@ -198,12 +199,18 @@ test('READDIRPLUS: every page stays within maxcount and, past its first entry, w
   assert.ok(small.entries.length >= 2);
 });
 
-test('golden READDIRPLUS: a kept page comes without the view only while the view holds all it shows fresh', async (t) => {
-  const top = await mkdtemp(join(tmpdir(), 'bramble-nfs-kept-'));
+/** A folder of its own (root/etc/hostname) for a test that changes it by hand. */
+async function smallRoot(t: TestContext): Promise<string> {
+  const top = await mkdtemp(join(tmpdir(), 'bramble-nfs-golden-own-'));
   t.after(() => rm(top, { recursive: true, force: true }));
   const root = join(top, 'root');
   await mkdir(join(root, 'etc'), { recursive: true });
   await writeFile(join(root, 'etc', 'hostname'), 'golden\n');
+  return root;
+}
+
+test('golden READDIRPLUS: a kept page comes without the view only while the view holds all it shows fresh', async (t) => {
+  const root = await smallRoot(t);
   await chmod(root, 0o755);
   // Attributes of what is not watched hold 2 s; a listed (so watched) directory and its entries far longer.
   const view = await openGoldenView(root, { attributeCacheMs: 2000 });
@@ -242,4 +249,65 @@ test('golden READDIRPLUS: a kept page comes without the view only while the view
   await sleep(Math.max(0, rootRead + 2300 - Date.now()));
   ok(await c.nfs('getattr', { object: etc }));
   assert.equal((await page()).get('..'), 0o750, "the parent's chmod by hand, once its attributes aged");
+});
+
+test('golden LOOKUP: once the directory is listed, answered without the view, as the long way answers; changes by hand show', async (t) => {
+  const root = await smallRoot(t);
+  const view = await openGoldenView(root, { attributeCacheMs: 60_000 });
+  t.after(() => view.close());
+  const exp = servedExport(3, readOnlyView(view));
+  const server = await startNfs(t, [exp]);
+  const c = await server.client();
+  const etc = await lookupPath(c, server.root(exp), 'etc');
+  const lookup = async (name: string) => {
+    const before = lookupsWithoutView.count;
+    const res = await c.nfs('lookup', { what: { dir: etc, name } });
+    return { res, withoutView: lookupsWithoutView.count > before };
+  };
+  const longWay = await lookup('hostname');
+  assert.equal(longWay.withoutView, false, 'etc not listed yet: the long way');
+  ok(await c.nfs('readdirplus', { dir: etc, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 65536, maxcount: 65536 }));
+  const now = await lookup('hostname');
+  assert.equal(now.withoutView, true, 'etc listed: without the view');
+  assert.deepEqual(now.res, longWay.res, 'the same answer, handle and attributes');
+  assert.equal(status(await c.nfs('lookup', { what: { dir: etc, name: 'missing' } })), 'NFS3ERR_NOENT');
+
+  const shows = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+    for (let waited = 0; waited < 3000; waited += 20) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.fail(`${what} did not show within 3 s`);
+  };
+  await chmod(join(root, 'etc', 'hostname'), 0o600);
+  await shows('a chmod by hand', async () => ok((await lookup('hostname')).res).objAttributes?.mode === 0o600);
+  await writeFile(join(root, 'etc', 'made-by-hand'), 'x');
+  await shows('a file made by hand', async () => (await lookup('made-by-hand')).res.status === 0);
+  await rm(join(root, 'etc', 'hostname'));
+  await shows('a file removed by hand', async () => status((await lookup('hostname')).res) === 'NFS3ERR_NOENT');
+  // Listed again, the lookups come without the view once more.
+  ok(await c.nfs('readdirplus', { dir: etc, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 65536, maxcount: 65536 }));
+  assert.equal((await lookup('made-by-hand')).withoutView, true);
+
+  // A directory changed inside by hand: its own attributes are old, its parent's listing not.
+  await mkdir(join(root, 'etc', 'sub'));
+  await shows('a directory made by hand', async () => (await lookup('sub')).res.status === 0);
+  const sub = ok((await lookup('sub')).res).object;
+  ok(await c.nfs('readdirplus', { dir: sub, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 65536, maxcount: 65536 }));
+  ok(await c.nfs('readdirplus', { dir: etc, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 65536, maxcount: 65536 }));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await writeFile(join(root, 'etc', 'sub', 'inside'), 'x');
+  const mtime = (await lstat(join(root, 'etc', 'sub'), { bigint: true })).mtimeNs;
+  await shows("the directory's new mtime", async () => {
+    const now = ok((await lookup('sub')).res).objAttributes!.mtime;
+    return BigInt(now.seconds) * 1_000_000_000n + BigInt(now.nseconds) === mtime;
+  });
+
+  // Search permission is the caller's: a directory root may search and Alice may not.
+  await chmod(join(root, 'etc'), 0o700);
+  await shows('the chmod of etc', async () => ok(await c.nfs('getattr', { object: etc })).objAttributes.mode === 0o700);
+  ok(await c.nfs('readdirplus', { dir: etc, cookie: 0n, cookieverf: Buffer.alloc(8), dircount: 65536, maxcount: 65536 }));
+  assert.equal((await lookup('made-by-hand')).withoutView, true, 'root, without the view');
+  const alice = await server.client(ALICE);
+  assert.equal(status(await alice.nfs('lookup', { what: { dir: etc, name: 'made-by-hand' } })), 'NFS3ERR_ACCES');
 });

@@ -46,6 +46,8 @@ export interface GoldenView extends ReadOnlyView {
   attributesNow(id: bigint): FileAttributes | undefined;
   /** See View.listingFreshNow: list(dirId) would now answer from what it keeps, reading nothing. */
   listingFreshNow(dirId: bigint): boolean;
+  /** See View.lookupNow. */
+  lookupNow(dirId: bigint, name: string): bigint | undefined;
   epoch(): number;
   /** A directory's entries (no '.' or '..') in no particular order, with the directory's mtime. */
   list(dirId: bigint): Promise<ViewResult<{ readonly entries: readonly GoldenEntry[]; readonly mtimeNs: bigint }>>;
@@ -334,6 +336,15 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
       // What list() checks before it answers from what it keeps without a look at the file system.
       if (kept === undefined || dir === undefined || place === undefined || !fresh(dir, place)) return false;
       return kept.mtimeNs === dir.attrs.mtimeNs && Date.now() < kept.freshUntil && !reportedSince(dirId, kept.seen);
+    },
+    lookupNow(dirId, name) {
+      // As lookup() answers from a listing: the directory's attributes fresh, and its mtime the listing's.
+      const dir = stats.get(dirId);
+      const place = places.get(dirId);
+      if (dir === undefined || place === undefined || !fresh(dir, place) || dir.attrs.type !== 'dir') return undefined;
+      const listing = listings.get(dirId);
+      if (listing === undefined || listing.mtimeNs !== dir.attrs.mtimeNs) return undefined;
+      return (listing.byName ??= new Map(listing.entries.map((e) => [e.name, e.id]))).get(name);
     },
     list,
     async close() {

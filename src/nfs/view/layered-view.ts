@@ -34,6 +34,8 @@ export interface LayeredViewOptions {
 }
 
 export interface LayeredView extends View {
+  lookupNow(dirId: bigint, name: string): bigint | undefined;
+  listingFreshNow(dirId: bigint): boolean;
   /** Flushes the log and closes every file; the view answers nothing after this. */
   close(): Promise<void>;
 }
@@ -316,6 +318,9 @@ export async function openLayeredView(options: LayeredViewOptions): Promise<Laye
     readOnly: false,
     getattr: attrsOf,
     attributesNow: (id) => (untouchedGolden(id) === 'alive' ? golden.attributesNow(id) : undefined),
+    // A directory the layer has not touched holds only golden names: every change of a name in a directory
+    // records the directory's new times (touched()), so it has no names of the layer and no whiteouts.
+    lookupNow: (dirId, name) => (untouchedGolden(dirId) === 'alive' ? golden.lookupNow(dirId, name) : undefined),
     listingFreshNow(dirId) {
       // A directory the layer has touched lists its own names and attributes: readdir works those out.
       if (untouchedGolden(dirId) !== 'alive') return false;

@@ -14,6 +14,7 @@ export function readOnlyView(golden: GoldenView): View {
     listingFreshNow: (dirId) => golden.listingFreshNow(dirId),
     epoch: () => golden.epoch(),
     lookup: (dirId, name) => golden.lookup(dirId, name),
+    lookupNow: (dirId, name) => golden.lookupNow(dirId, name),
     readlink: (id) => golden.readlink(id),
     read: (id, offset, count, into) => golden.read(id, offset, count, into),
     openRange: (id, offset, count) => golden.openRange(id, offset, count),

@@ -84,6 +84,11 @@ export interface ReadOnlyView {
   epoch?(): number;
   /** `name` is one component; '.' is the directory, '..' its parent (the root's parent is the root). */
   lookup(dirId: bigint, name: string): Promise<ViewResult<bigint>>;
+  /**
+   * The id `name` (a checked name, not '.' or '..') has in the directory, when the view has it at hand without a
+   * wait, as lookup() would answer it now; undefined means ask lookup (also for a name that is not there).
+   */
+  lookupNow?(dirId: bigint, name: string): bigint | undefined;
   readlink(id: bigint): Promise<ViewResult<string>>;
   /** `into`: a buffer to read into when it is large enough (the server's pool), so a READ allocates nothing. */
   read(id: bigint, offset: bigint, count: number, into?: Buffer): Promise<ViewResult<{ readonly data: Buffer; readonly eof: boolean }>>;
