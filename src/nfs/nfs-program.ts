@@ -33,7 +33,8 @@ export interface NfsProgramOptions {
 }
 
 type ProcName = Exclude<Nfs3ProcName, 'null'>;
-type Handler<P extends ProcName> = (call: NfsCall, args: Nfs3Args<P>) => Promise<Nfs3Reply<P>>;
+/** A handler answers at once when it can (kept pages, lookups from a listing), else with a promise. */
+type Handler<P extends ProcName> = (call: NfsCall, args: Nfs3Args<P>) => Nfs3Reply<P> | Promise<Nfs3Reply<P>>;
 /** READDIR and READDIRPLUS are cut to the client's counts and the room left in the reply as they are encoded. */
 type Encoder<P extends ProcName> = (w: XdrWriter, res: Nfs3Reply<P>, args: Nfs3Args<P>, room: number) => void;
 
@@ -68,7 +69,7 @@ export function nfsProgram(options: NfsProgramOptions): RpcProgram {
 
   const route = <P extends ProcName>(name: P, handle: Handler<P>, encode?: Encoder<P>): [number, RpcHandler] => {
     const codec = NFS3_CODECS[name] as unknown as Nfs3Codec<Nfs3Args<P>, Nfs3Res<P>, Nfs3Reply<P>>;
-    const handler: RpcHandler = async (context, results) => {
+    const handler: RpcHandler = (context, results) => {
       const args = codec.decodeArgs(context.args);
       const room = context.maxReplyBytes - results.length;
       const call = nfsCall({
@@ -82,15 +83,22 @@ export function nfsProgram(options: NfsProgramOptions): RpcProgram {
         ...(context.holdFile === undefined ? {} : { holdFile: context.holdFile }),
         ...(context.keepArgs === undefined ? {} : { keepArgs: context.keepArgs }),
       });
-      let res: Nfs3Reply<P>;
-      try {
-        res = await handle(call, args);
-      } catch (error) {
+      const failed = (error: unknown): Nfs3Reply<P> => {
         log.error('nfs procedure failed', { proc: nfs3ProcName(codec.proc), client: context.client.address, xid: context.call.xid, error });
-        res = { status: Nfs3Status.serverfault, ...NOTHING_KNOWN[name] } as Nfs3Res<P>;
+        return { status: Nfs3Status.serverfault, ...NOTHING_KNOWN[name] } as Nfs3Res<P>;
+      };
+      const encoded = (res: Nfs3Reply<P>): void => {
+        if (encode === undefined) codec.encodeRes(results, res);
+        else encode(results, res, args, room);
+      };
+      let res: Nfs3Reply<P> | Promise<Nfs3Reply<P>>;
+      try {
+        res = handle(call, args);
+      } catch (error) {
+        res = failed(error);
       }
-      if (encode === undefined) codec.encodeRes(results, res);
-      else encode(results, res, args, room);
+      if (!(res instanceof Promise)) return encoded(res);
+      return res.then(encoded, (error: unknown) => encoded(failed(error)));
     };
     return [codec.proc, handler];
   };

@@ -6,7 +6,7 @@
 import type { Logger } from '../log/logger.js';
 import { decodeRpcCall, encodeRpcReply, replyForBadCall, writeRpcReply } from './rpc-message.js';
 import type { RpcCall, RpcReply } from './rpc-message.js';
-import type { RpcClient, RpcOutcome } from './rpc-program.js';
+import type { RpcClient, RpcHandler, RpcOutcome } from './rpc-program.js';
 import { routeCall } from './rpc-route.js';
 import type { RpcRegistry } from './rpc-route.js';
 import type { RpcStats } from './rpc-stats.js';
@@ -40,8 +40,16 @@ export interface DispatchReply {
 
 const NOTHING_TO_RELEASE = (): void => {};
 
-/** The reply, or null when nothing is sent. `keepArgs`: see RpcCallContext.keepArgs (the transport's, for this message). */
-export async function dispatchMessage(deps: DispatchDeps, message: Buffer, source: CallSource, keepArgs?: () => () => void): Promise<DispatchReply | null> {
+/**
+ * The reply, or null when nothing is sent; a promise of it only when the handler answers later. `keepArgs`: see
+ * RpcCallContext.keepArgs (the transport's, for this message).
+ */
+export function dispatchMessage(
+  deps: DispatchDeps,
+  message: Buffer,
+  source: CallSource,
+  keepArgs?: () => () => void,
+): DispatchReply | null | Promise<DispatchReply | null> {
   const { log, stats } = deps;
   const decoded = decodeRpcCall(message);
   const peer = `${source.client.address}:${source.client.port}`;
@@ -69,7 +77,8 @@ export async function dispatchMessage(deps: DispatchDeps, message: Buffer, sourc
 
   const results = new XdrWriter();
   writeRpcReply(results, { kind: 'success', xid: call.xid });
-  let outcome: RpcOutcome;
+  const handled = { deps, call, peer, program: route.program.name, source, results };
+  let outcome: ReturnType<RpcHandler>;
   try {
     const context = {
       call,
@@ -81,17 +90,41 @@ export async function dispatchMessage(deps: DispatchDeps, message: Buffer, sourc
       ...(source.holdFile === undefined ? {} : { holdFile: source.holdFile }),
       ...(keepArgs === undefined ? {} : { keepArgs }),
     };
-    outcome = (await route.handler(context, results)) ?? { kind: 'success' };
+    outcome = route.handler(context, results);
   } catch (error) {
-    if (error instanceof XdrDecodeError) {
-      outcome = { kind: 'garbage_args' };
-      log.debug('rpc arguments undecodable', { ...callFields(call, peer), reason: error.code, detail: error.message });
-    } else {
-      outcome = { kind: 'system_err' };
-      log.error('rpc handler failed', { ...callFields(call, peer), program: route.program.name, error });
-    }
+    return answer(handled, failure(handled, error));
   }
+  // Most handlers of a warm server answer at once (kept pages, lookups): no promise, no turn of the microtask queue.
+  if (!(outcome instanceof Promise)) return answer(handled, outcome ?? SUCCESS);
+  return outcome.then(
+    (done) => answer(handled, done ?? SUCCESS),
+    (error: unknown) => answer(handled, failure(handled, error)),
+  );
+}
 
+const SUCCESS: RpcOutcome = { kind: 'success' };
+
+interface Handled {
+  readonly deps: DispatchDeps;
+  readonly call: RpcCall;
+  readonly peer: string;
+  readonly program: string | undefined;
+  readonly source: CallSource;
+  readonly results: XdrWriter;
+}
+
+/** What a handler's exception becomes: GARBAGE_ARGS for arguments it could not decode, else SYSTEM_ERR (our bug). */
+function failure({ deps, call, peer, program }: Handled, error: unknown): RpcOutcome {
+  if (error instanceof XdrDecodeError) {
+    deps.log.debug('rpc arguments undecodable', { ...callFields(call, peer), reason: error.code, detail: error.message });
+    return { kind: 'garbage_args' };
+  }
+  deps.log.error('rpc handler failed', { ...callFields(call, peer), program, error });
+  return { kind: 'system_err' };
+}
+
+function answer({ deps, call, peer, source, results }: Handled, outcome: RpcOutcome): DispatchReply | null {
+  const { log, stats } = deps;
   // Only a success sends the results; otherwise what the handler borrowed for them is free at once.
   if (outcome.kind !== 'success' || results.length > source.maxReplyBytes) results.sent();
   switch (outcome.kind) {

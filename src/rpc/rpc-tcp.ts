@@ -240,17 +240,25 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
         pump();
       };
     };
-    dispatchMessage(deps, record, source, keepArgs)
-      .then((reply) => {
-        if (reply !== null) send(reply);
-      })
-      .catch((error: unknown) => log.error('rpc tcp dispatch failed', { client: peer, error }))
-      .finally(() => {
-        inFlight--;
-        // Arguments are decoded into values or copied, unless the handler kept the record.
-        release();
-        pump();
-      });
+    const answered = dispatchMessage(deps, record, source, keepArgs);
+    if (answered instanceof Promise) {
+      answered
+        .then((reply) => {
+          if (reply !== null) send(reply);
+        })
+        .catch((error: unknown) => log.error('rpc tcp dispatch failed', { client: peer, error }))
+        .finally(() => {
+          inFlight--;
+          // Arguments are decoded into values or copied, unless the handler kept the record.
+          release();
+          pump();
+        });
+      return;
+    }
+    // Answered at once: the pump that called us goes on to the next record.
+    if (answered !== null) send(answered);
+    inFlight--;
+    release();
   };
 
   const pump = (): void => {

@@ -37,7 +37,7 @@ export function createUdpTransport(deps: DispatchDeps, address: string, port: nu
     const bound = socket;
     const client = { address: rinfo.address, port: rinfo.port, transport: 'udp' as const };
     inFlight++;
-    dispatchMessage(deps, message, { client, local, maxReplyBytes: limits.maxDatagram })
+    Promise.resolve(dispatchMessage(deps, message, { client, local, maxReplyBytes: limits.maxDatagram }))
       .then((reply) => {
         if (reply === null) return;
         if (bound === null || socket !== bound) return reply.sent();

@@ -221,6 +221,25 @@ for (const reading of kernelModes('node reads', 'shared buffer')) {
     assert.deepEqual(replies.map((r) => results(r).uint()), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  test(`${reading.how}: calls answered at once (no promise) are not held behind a slow one on their connection, and each frees its slot`, { timeout: 30_000 }, async (t) => {
+    const s = await startServer(t, { maxInFlightPerConnection: 2 });
+    const c = await client(t, s.tcp);
+    const slow = c.call({ xid: 500, prog: TEST_PROG, vers: 1, proc: Proc.slow, args: args((w) => w.uint(7)) });
+    await waitUntil(async () => s.program.slowStarted() === 1, { what: 'the slow call started', timeoutMs: 10_000, intervalMs: 10 });
+    // More calls than slots: with one slot left, each ADD must give its slot back as it is answered.
+    const adds = Array.from({ length: 50 }, (_, i) =>
+      c.call({ xid: 600 + i, prog: TEST_PROG, vers: 1, proc: Proc.add, args: args((w) => w.int(i).int(1)) }),
+    );
+    const answered = await Promise.all(adds);
+    assert.deepEqual(
+      answered.map((r) => results(r).int()),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    assert.equal(s.program.slowStarted(), 1);
+    s.program.releaseAll();
+    assert.equal(results(await slow).uint(), 7, 'the slow one last');
+  });
+
   test(`${reading.how}: large calls run only while their records stay under maxInFlightBytesPerConnection; pooled records keep their bytes until answered`, async (t) => {
     const s = await startServer(t, { maxInFlightBytesPerConnection: 300 * 1024 });
     const c = await client(t, s.tcp);

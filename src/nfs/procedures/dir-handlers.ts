@@ -131,10 +131,13 @@ export async function readdir(call: NfsCall, args: ReaddirArgs): Promise<Readdir
   return { status: Nfs3Status.ok, ...listing.res, entries, eof: listing.page.eof };
 }
 
-export async function readdirplus(call: NfsCall, args: ReaddirplusArgs): Promise<PlusRes> {
+export function readdirplus(call: NfsCall, args: ReaddirplusArgs): PlusRes | Promise<PlusRes> {
   const limits = readdirplusLimits(args, call.room);
-  const now = keptPageNow(call, args, limits);
-  if (now !== null) return now;
+  return keptPageNow(call, args, limits) ?? readPage(call, args, limits);
+}
+
+/** The long way: the page read from the view, its entries' attributes, and the page kept for next time. */
+async function readPage(call: NfsCall, args: ReaddirplusArgs, limits: { dircount: number; maxcount: number }): Promise<PlusRes> {
   const byMaxcount = pageSize(limits.maxcount, MIN_ENTRY3 + PLUS_EXTRA);
   const byDircount = Math.floor(limits.dircount / MIN_ENTRY3) + 1;
   const listing = await list(call, args.dir, args.cookie, args.cookieverf, Math.min(byMaxcount, byDircount));

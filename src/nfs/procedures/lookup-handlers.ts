@@ -9,9 +9,12 @@ import { viewStatus } from './view-status.js';
 /** LOOKUPs answered by lookupNow: tests read it to know the view was not asked. */
 export const lookupsWithoutView = { count: 0 };
 
-export async function lookup(call: NfsCall, args: LookupArgs): Promise<LookupRes> {
-  const now = lookupNow(call, args);
-  if (now !== null) return now;
+export function lookup(call: NfsCall, args: LookupArgs): LookupRes | Promise<LookupRes> {
+  return lookupNow(call, args) ?? lookupView(call, args);
+}
+
+/** The long way, through the view; also every failure. */
+async function lookupView(call: NfsCall, args: LookupArgs): Promise<LookupRes> {
   const found = await open(call, args.what.dir);
   if (!found.ok) return { status: found.status, dirAttributes: null };
   const { target, attrs } = found;
