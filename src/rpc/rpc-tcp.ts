@@ -240,13 +240,24 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
         pump();
       };
     };
-    const answered = dispatchMessage(deps, record, source, keepArgs);
+    const failed = (error: unknown): void => log.error('rpc tcp dispatch failed', { client: peer, error });
+    let answered: ReturnType<typeof dispatchMessage> = null;
+    try {
+      answered = dispatchMessage(deps, record, source, keepArgs);
+      if (!(answered instanceof Promise)) {
+        // Answered at once: the pump that called us goes on to the next record.
+        if (answered !== null) send(answered);
+      }
+    } catch (error) {
+      // Our bug, not the client's: logged, and the process goes on (as a rejected dispatch would).
+      failed(error);
+    }
     if (answered instanceof Promise) {
       answered
         .then((reply) => {
           if (reply !== null) send(reply);
         })
-        .catch((error: unknown) => log.error('rpc tcp dispatch failed', { client: peer, error }))
+        .catch(failed)
         .finally(() => {
           inFlight--;
           // Arguments are decoded into values or copied, unless the handler kept the record.
@@ -255,8 +266,6 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
         });
       return;
     }
-    // Answered at once: the pump that called us goes on to the next record.
-    if (answered !== null) send(answered);
     inFlight--;
     release();
   };

@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { closeUdpSocket } from '../net/close-udp-socket.js';
 import { dispatchMessage } from './rpc-dispatch.js';
-import type { DispatchDeps } from './rpc-dispatch.js';
+import type { DispatchDeps, DispatchReply } from './rpc-dispatch.js';
 import { bindError } from './rpc-server-error.js';
 
 export interface UdpLimits {
@@ -37,7 +37,8 @@ export function createUdpTransport(deps: DispatchDeps, address: string, port: nu
     const bound = socket;
     const client = { address: rinfo.address, port: rinfo.port, transport: 'udp' as const };
     inFlight++;
-    Promise.resolve(dispatchMessage(deps, message, { client, local, maxReplyBytes: limits.maxDatagram }))
+    // A throw from dispatch (our bug) becomes a rejection like any other: logged below, the socket goes on.
+    new Promise<DispatchReply | null>((resolve) => resolve(dispatchMessage(deps, message, { client, local, maxReplyBytes: limits.maxDatagram })))
       .then((reply) => {
         if (reply === null) return;
         if (bound === null || socket !== bound) return reply.sent();

@@ -15,7 +15,7 @@ import type { RpcServer, RpcServerLimits } from '../../src/rpc/rpc-server.js';
 import { RpcServerError } from '../../src/rpc/rpc-server-error.js';
 import { waitUntil } from '../support/wait-until.js';
 import { kernelModes } from './kernel-modes.js';
-import { connectTcp, successResults, udpCall, xdrArgs } from './rpc-test-client.js';
+import { connectTcp, successResults, udpCall, udpExchange, xdrArgs } from './rpc-test-client.js';
 import type { TcpRpcClient } from './rpc-test-client.js';
 import { createTestProgram, Proc, SYS_PROG, TEST_PROG } from './test-program.js';
 import type { TestProgram } from './test-program.js';
@@ -154,6 +154,19 @@ for (const reading of kernelModes('node reads', 'shared buffer')) {
     assert.equal(after.kind, 'success');
     assert.deepEqual(c.received.map((r) => r.xid), [5]);
     assert.equal(s.server.stats().dropped, 4);
+  });
+
+  test(`${reading.how}: a bug in dispatch itself loses that call only: logged, and the connection, the UDP socket and the process go on`, async (t) => {
+    const s = await startServer(t);
+    const c = await client(t, s.tcp);
+    c.sendRaw(encodeRecord(encodeRpcCall({ xid: 1, prog: TEST_PROG, vers: 1, proc: Proc.brokenOutcome })));
+    const after = await c.call({ xid: 2, prog: TEST_PROG, vers: 1, proc: Proc.add, args: args((w) => w.int(1).int(1)) });
+    assert.equal(results(after).int(), 2);
+    assert.deepEqual(c.received.map((r) => r.xid), [2]);
+    assert.ok(s.logLines.some((l) => l.includes('"rpc tcp dispatch failed"') && l.includes('dispatch bug')));
+    assert.equal(await udpExchange(s.udp, encodeRpcCall({ xid: 3, prog: TEST_PROG, vers: 1, proc: Proc.brokenOutcome }), 3, 300), null);
+    assert.equal(results(await udpCall(s.udp, { xid: 4, prog: TEST_PROG, vers: 1, proc: Proc.add, args: args((w) => w.int(2).int(2)) })).int(), 4);
+    assert.ok(s.logLines.some((l) => l.includes('"rpc udp dispatch failed"') && l.includes('dispatch bug')));
   });
 
   test(`${reading.how}: UDP: results bigger than a datagram are answered SYSTEM_ERR; TCP carries them in fragments`, async (t) => {

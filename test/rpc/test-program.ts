@@ -1,10 +1,11 @@
 // An RPC program for server tests (RFC 5531 §7: a number in the user-defined range): echo, add, a slow procedure
-// the test releases, one that throws, one with results of a requested size, and one that reports its caller.
-import type { RpcHandler, RpcProgram } from '../../src/rpc/rpc-program.js';
+// the test releases, one that throws, one with results of a requested size, one that reports its caller, and one
+// whose outcome breaks dispatch itself.
+import type { RpcHandler, RpcOutcome, RpcProgram } from '../../src/rpc/rpc-program.js';
 
 export const TEST_PROG = 0x2000_0099;
 export const SYS_PROG = 0x2000_009a;
-export const Proc = { echo: 1, add: 2, slow: 3, fail: 4, big: 5, whoami: 6, drop: 7 } as const;
+export const Proc = { echo: 1, add: 2, slow: 3, fail: 4, big: 5, whoami: 6, drop: 7, brokenOutcome: 8 } as const;
 
 export interface TestProgram {
   readonly programs: RpcProgram[];
@@ -67,6 +68,16 @@ export function createTestProgram(): TestProgram {
     ],
     [Proc.whoami, whoami],
     [Proc.drop, () => ({ kind: 'drop' })],
+    // An outcome that throws when dispatch reads it: a stand-in for a bug past the handler, in dispatch itself.
+    [
+      Proc.brokenOutcome,
+      () =>
+        ({
+          get kind(): never {
+            throw new Error('dispatch bug');
+          },
+        }) as unknown as RpcOutcome,
+    ],
   ]);
   return {
     programs: [
