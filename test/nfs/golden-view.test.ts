@@ -189,12 +189,12 @@ test('listingFreshNow: true only while listing the directory again would read no
   assert.equal(view.attributesNow(hostname)?.mode, 0o600, 'and the listing read the change');
   assert.notEqual(view.epoch(), before, 'which moved the epoch');
 
-  const aging = await openGoldenView(root, { attributeCacheMs: 200, watch: false });
+  const aging = await openGoldenView(root, { attributeCacheMs: 1000, watch: false });
   t.after(() => aging.close());
   const usr = value(await aging.lookup(aging.rootId, 'usr'));
   value(await aging.list(usr));
   assert.equal(aging.listingFreshNow(usr), true);
-  await new Promise((resolve) => setTimeout(resolve, 250));
+  await new Promise((resolve) => setTimeout(resolve, 1100));
   assert.equal(aging.listingFreshNow(usr), false, 'unwatched, its attributes aged');
   value(await aging.getattr(usr));
   assert.equal(aging.listingFreshNow(usr), false, "the directory's own attributes read again, but not its entries'");
