@@ -244,10 +244,6 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
     let answered: ReturnType<typeof dispatchMessage> = null;
     try {
       answered = dispatchMessage(deps, record, source, keepArgs);
-      if (!(answered instanceof Promise)) {
-        // Answered at once: the pump that called us goes on to the next record.
-        if (answered !== null) send(answered);
-      }
     } catch (error) {
       // Our bug, not the client's: logged, and the process goes on (as a rejected dispatch would).
       failed(error);
@@ -265,6 +261,12 @@ function serveConnection(deps: DispatchDeps, socket: Socket, limits: TcpLimits, 
           pump();
         });
       return;
+    }
+    // Answered at once: the pump that called us goes on to the next record.
+    try {
+      if (answered !== null) send(answered);
+    } catch (error) {
+      failed(error);
     }
     inFlight--;
     release();

@@ -198,6 +198,20 @@ test('listingFreshNow: true only while listing the directory again would read no
   assert.equal(aging.listingFreshNow(usr), false, 'unwatched, its attributes aged');
   value(await aging.getattr(usr));
   assert.equal(aging.listingFreshNow(usr), false, "the directory's own attributes read again, but not its entries'");
+
+  // The directory's attributes age before its listing does (read a second earlier); read again, they show a new
+  // mtime while the listing's own time still runs: the listing is old all the same.
+  const slow = await openGoldenView(root, { attributeCacheMs: 2000, watch: false });
+  t.after(() => slow.close());
+  const slowEtc = value(await slow.lookup(slow.rootId, 'etc'));
+  const dirRead = Date.now();
+  value(await slow.getattr(slowEtc));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  value(await slow.list(slowEtc));
+  await writeFile(join(root, 'etc', 'added-by-hand'), 'x');
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, dirRead + 2100 - Date.now())));
+  value(await slow.getattr(slowEtc));
+  assert.equal(slow.listingFreshNow(slowEtc), false, "the directory's new mtime is not the listing's");
 });
 
 test('lookupNow: a name of a listing kept at the directory\'s mtime while its attributes are fresh; otherwise undefined', async (t) => {

@@ -178,6 +178,12 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     return made;
   };
   const single = new Float64Array(STAT_FIELDS);
+  /** The attributes kept for `id` while they are fresh; undefined: getattr must look. */
+  const attributesNow = (id: bigint): FileAttributes | undefined => {
+    const kept = stats.get(id);
+    const place = places.get(id);
+    return kept !== undefined && place !== undefined && fresh(kept, place) ? kept.attrs : undefined;
+  };
 
   /** The id's file as it is now; STALE when the name now holds another file (or nothing). */
   const statOf = async (id: bigint): Promise<ViewResult<{ place: Place; st: Kept }>> => {
@@ -324,26 +330,17 @@ export async function openGoldenView(folder: string, options: GoldenViewOptions 
     placeOf,
     placeKnown: (id) => places.get(id),
     epoch: () => epoch,
-    attributesNow(id) {
-      const kept = stats.get(id);
-      const place = places.get(id);
-      return kept !== undefined && place !== undefined && fresh(kept, place) ? kept.attrs : undefined;
-    },
+    attributesNow,
     listingFreshNow(dirId) {
       const kept = listings.get(dirId);
-      const dir = stats.get(dirId);
-      const place = places.get(dirId);
       // What list() checks before it answers from what it keeps without a look at the file system.
-      if (kept === undefined || dir === undefined || place === undefined || !fresh(dir, place)) return false;
-      return kept.mtimeNs === dir.attrs.mtimeNs && Date.now() < kept.freshUntil && !reportedSince(dirId, kept.seen);
+      return kept !== undefined && kept.mtimeNs === attributesNow(dirId)?.mtimeNs && Date.now() < kept.freshUntil && !reportedSince(dirId, kept.seen);
     },
     lookupNow(dirId, name) {
       // As lookup() answers from a listing: the directory's attributes fresh, and its mtime the listing's.
-      const dir = stats.get(dirId);
-      const place = places.get(dirId);
-      if (dir === undefined || place === undefined || !fresh(dir, place) || dir.attrs.type !== 'dir') return undefined;
+      const dir = attributesNow(dirId);
       const listing = listings.get(dirId);
-      if (listing === undefined || listing.mtimeNs !== dir.attrs.mtimeNs) return undefined;
+      if (dir?.type !== 'dir' || listing === undefined || listing.mtimeNs !== dir.mtimeNs) return undefined;
       return (listing.byName ??= new Map(listing.entries.map((e) => [e.name, e.id]))).get(name);
     },
     list,
