@@ -225,8 +225,8 @@ async function measureThroughput(
     );
     ctx.progress(`warm listing: ${WARM_LISTINGS} nfs-ls -R per server, alternating, the last ${WARM_KEPT} kept`);
     const warmList: Record<Contender, number[]> = { bramble: [], ganesha: [] };
-    // Alternating, first one server then the other, as the reps do: run back to back, the server listing first
-    // met whatever the last rep's 64 MiB writes left the kernel to do, and the other did not.
+    // The servers take turns, as in the reps: six in a row on one and then six on the other put whatever changed
+    // over that half minute (the machine's load, the kernel still writing back the reps' files) on one side only.
     for (let i = 1; i <= WARM_LISTINGS; i += 1) {
       for (const who of i % 2 === 1 ? CONTENDERS : [...CONTENDERS].reverse()) {
         const { value } = await measure('list', who, ctx.reps + i);
