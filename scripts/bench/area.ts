@@ -88,7 +88,8 @@ export function sectionHead({ title, area, result, machine, reps, versions, alte
     '',
     `**Result:** ${result}`,
     '',
-    `- Command: \`npm run bench -- ${area}\``,
+    // The reps are part of the command: the same area at the default 3 can give other medians.
+    `- Command: \`npm run bench -- --reps ${reps} ${area}\``,
     `- Measured: ${describeMachine(machine)}`,
     `- Versions: ${versions.join('; ')}`,
     `- Each figure: median of ${reps} run${reps === 1 ? "" : "s"} (every run in brackets), ${order}.`,
