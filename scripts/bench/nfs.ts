@@ -224,15 +224,12 @@ async function measureThroughput(
       true,
     );
     ctx.progress(`warm listing: ${WARM_LISTINGS} nfs-ls -R per server, alternating, the last ${WARM_KEPT} kept`);
-    const warmList: Record<Contender, number[]> = { bramble: [], ganesha: [] };
     // The servers take turns, as in the reps: six in a row on one and then six on the other put whatever changed
     // over that half minute (the machine's load, the kernel still writing back the reps' files) on one side only.
-    for (let i = 1; i <= WARM_LISTINGS; i += 1) {
-      for (const who of i % 2 === 1 ? CONTENDERS : [...CONTENDERS].reverse()) {
-        const { value } = await measure('list', who, ctx.reps + i);
-        if (i > WARM_LISTINGS - WARM_KEPT) warmList[who].push(value);
-      }
-    }
+    const warmRuns = await interleave(WARM_LISTINGS, ['list'] as const, CONTENDERS, (operation, who, i) => measure(operation, who, ctx.reps + i), ctx.progress, true);
+    const warm = warmRuns.get('list')!;
+    const kept = (who: Contender): number[] => warm[who].slice(-WARM_KEPT).map((sample) => sample.value);
+    const warmList: Record<Contender, number[]> = { bramble: kept('bramble'), ganesha: kept('ganesha') };
     for (const who of CONTENDERS) ctx.progress(`  ${who}: ${warmList[who].map((v) => v.toFixed(3)).join(', ')} s`);
     return { reps, warmList };
   } finally {
